@@ -1,0 +1,48 @@
+// Builds the CLI11 app from the subcommands and runs the chosen one.
+#include "cli/app.h"
+
+#include "cli/commands.h"
+#include "error.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <functional>
+
+namespace mnisttrain::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"mnisttrain: train dense neural networks on MNIST-format (IDX) data"};
+  app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
+  app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();
+
+  CommandAction chosen;
+  for (const AddCommand add : all_commands()) {
+    CLI::App* sub = nullptr;
+    CommandAction action = add(app, sub);
+    sub->callback([&chosen, action] { chosen = action; });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return chosen ? chosen() : 1;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace mnisttrain::cli

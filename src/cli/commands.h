@@ -1,0 +1,20 @@
+// Each subcommand lives in its own file and exposes one function that adds its CLI11
+// subcommand (with its options struct captured) and returns what to run once parsing is done.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace mnisttrain::cli {
+
+using CommandAction = std::function<int()>;
+using AddCommand = CommandAction (*)(CLI::App& app, CLI::App*& sub);
+
+CommandAction add_info(CLI::App& app, CLI::App*& sub);
+CommandAction add_show(CLI::App& app, CLI::App*& sub);
+
+inline std::vector<AddCommand> all_commands() { return {}; }
+
+}  // namespace mnisttrain::cli
