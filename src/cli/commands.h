@@ -15,6 +15,6 @@ using AddCommand = CommandAction (*)(CLI::App& app, CLI::App*& sub);
 CommandAction add_info(CLI::App& app, CLI::App*& sub);
 CommandAction add_show(CLI::App& app, CLI::App*& sub);
 
-inline std::vector<AddCommand> all_commands() { return {}; }
+inline std::vector<AddCommand> all_commands() { return {add_info, add_show}; }
 
 }  // namespace mnisttrain::cli

@@ -1,0 +1,27 @@
+// Number formatting for the commands' output; see format.h.
+#include "cli/format.h"
+
+#include <cstdio>
+
+namespace mnisttrain::cli {
+
+std::string with_commas(std::uint64_t value) {
+  std::string digits = std::to_string(value);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB"};
+  double size = static_cast<double>(bytes);
+  int unit = 0;
+  while (size >= 1024.0 && unit < 3) {
+    size /= 1024.0;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit ? "%.2f %s" : "%.0f %s", size, units[unit]);
+  return buf;
+}
+
+}  // namespace mnisttrain::cli

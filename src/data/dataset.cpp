@@ -1,0 +1,92 @@
+// Loading and splitting labelled image sets; see dataset.h.
+#include "data/dataset.h"
+
+#include "data/idx.h"
+#include "error.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace mnisttrain::data {
+
+static std::string magic_string(const IdxArray& array) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", array.magic());
+  return buf;
+}
+
+Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
+                     int num_classes) {
+  IdxArray images = read_idx(images_path);
+  if (images.dims.size() == 1) {
+    throw Error(images_path + ": expected an image file (3 dimensions, magic 0x00000803), found " +
+                "1 dimension (magic " + magic_string(images) + "): is this a label file?");
+  }
+  if (images.dims.size() > 3) {
+    throw Error(images_path + ": expected images of shape (N, rows, cols), found " +
+                std::to_string(images.dims.size()) + " dimensions " + images.shape_string());
+  }
+  if (images.type != IdxType::UInt8) {
+    throw Error(images_path + ": element type " + type_name(images.type) + " (magic " +
+                magic_string(images) + "): the trainer reads uint8 pixels (type byte 0x08)");
+  }
+  IdxArray labels = read_idx(labels_path);
+  if (labels.dims.size() != 1) {
+    throw Error(labels_path + ": expected a label file (1 dimension, magic 0x00000801), found " +
+                std::to_string(labels.dims.size()) + " dimensions (magic " +
+                magic_string(labels) + ")" + (labels.dims.size() == 3 ? ": is this an image file?" : ""));
+  }
+  if (labels.type != IdxType::UInt8) {
+    throw Error(labels_path + ": element type " + type_name(labels.type) + " (magic " +
+                magic_string(labels) + "): labels must be uint8 (type byte 0x08)");
+  }
+  if (labels.dims[0] != images.dims[0]) {
+    throw Error(labels_path + ": holds " + std::to_string(labels.dims[0]) + " labels but " +
+                images_path + " holds " + std::to_string(images.dims[0]) + " images");
+  }
+  for (std::size_t i = 0; i < labels.bytes.size(); ++i) {
+    if (labels.bytes[i] >= num_classes) {
+      throw Error(labels_path + ": label " + std::to_string(labels.bytes[i]) + " at index " +
+                  std::to_string(i) + " (byte offset " + std::to_string(8 + i) +
+                  ") is not below the class count " + std::to_string(num_classes));
+    }
+  }
+  Dataset set;
+  set.count = images.dims[0];
+  set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
+  set.cols = static_cast<int>(images.dims.back());
+  set.num_classes = num_classes;
+  set.images = std::move(images.bytes);
+  set.labels = std::move(labels.bytes);
+  return set;
+}
+
+Dataset take(const Dataset& data, std::size_t first, std::size_t count) {
+  if (first + count > data.count) {
+    throw Error("take: samples [" + std::to_string(first) + ", " + std::to_string(first + count) +
+                ") exceed the " + std::to_string(data.count) + " available");
+  }
+  Dataset part;
+  part.count = count;
+  part.rows = data.rows;
+  part.cols = data.cols;
+  part.num_classes = data.num_classes;
+  part.images.assign(data.image(first), data.image(first + count));
+  part.labels.assign(data.labels.begin() + static_cast<std::ptrdiff_t>(first),
+                     data.labels.begin() + static_cast<std::ptrdiff_t>(first + count));
+  return part;
+}
+
+Dataset split_validation(Dataset& train, double fraction) {
+  if (!(fraction >= 0.0 && fraction < 1.0)) {
+    throw Error("validation_split must be in [0, 1), got " + std::to_string(fraction));
+  }
+  const auto keep = static_cast<std::size_t>(static_cast<double>(train.count) * (1.0 - fraction));
+  Dataset validation = take(train, keep, train.count - keep);
+  train.images.resize(keep * train.features());
+  train.labels.resize(keep);
+  train.count = keep;
+  return validation;
+}
+
+}  // namespace mnisttrain::data

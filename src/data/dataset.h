@@ -1,0 +1,37 @@
+// A labelled image set as it sits on disk: uint8 pixels (N x rows x cols) and uint8 labels.
+// Pixels stay bytes in memory (60,000 MNIST images are 47 MB, not 188 MB of floats); the batch
+// iterator converts one batch at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnisttrain::data {
+
+struct Dataset {
+  std::vector<std::uint8_t> images;  // count * rows * cols, row-major
+  std::vector<std::uint8_t> labels;  // count class indices, each < num_classes
+  std::size_t count = 0;
+  int rows = 0;
+  int cols = 0;
+  int num_classes = 10;
+
+  std::size_t features() const { return static_cast<std::size_t>(rows) * cols; }
+  const std::uint8_t* image(std::size_t index) const { return images.data() + index * features(); }
+};
+
+// Loads an image file and a label file and checks they belong together: uint8 images of rank
+// 3 (or 2: N x features), rank-1 uint8 labels, equal counts, every label below num_classes.
+Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
+                     int num_classes);
+
+// Keras's validation_split: moves the LAST fraction of `train` (before any shuffling) into the
+// returned set. Keras keeps int(count * (1 - fraction)) samples for training.
+Dataset split_validation(Dataset& train, double fraction);
+
+// Samples [first, first + count) as a new set, e.g. for quick runs and tests.
+Dataset take(const Dataset& data, std::size_t first, std::size_t count);
+
+}  // namespace mnisttrain::data

@@ -1,0 +1,13 @@
+// Whole-file writes that never leave a half-written file under the final name: the bytes go
+// to a temporary file beside the target, which is flushed and then renamed over it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace mnisttrain::io {
+
+void write_file_atomic(const std::string& path, const void* bytes, std::size_t size);
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+}  // namespace mnisttrain::io

@@ -1,0 +1,71 @@
+// Helpers shared by the tests: a scratch folder removed at scope exit, raw file writes, and a
+// check that a call throws mnisttrain::Error whose message contains given fragments.
+#pragma once
+
+#include "error.h"
+
+#include <catch2/catch.hpp>
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace fixtures {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "mnisttrain-test-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+inline void write_gzip(const std::string& path, const std::string& bytes) {
+  gzFile file = gzopen(path.c_str(), "wb");
+  gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(file);
+}
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The message of the mnisttrain::Error that `call` throws; fails the test if it throws nothing.
+template <typename Call>
+std::string error_of(Call&& call) {
+  try {
+    call();
+  } catch (const mnisttrain::Error& e) {
+    return e.what();
+  }
+  FAIL("expected mnisttrain::Error, nothing was thrown");
+  return {};
+}
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(MNISTTRAIN_SOURCE_DIR) + "/" + relative;
+}
+
+}  // namespace fixtures
