@@ -108,16 +108,13 @@ Tensor Tensor::reshape(Shape shape) const {
   }
   const bool fits = unknown >= 0 ? known > 0 && size() % known == 0 : known == size();
   if (!fits) {
-    std::string wanted = shape_to_string(shape);
     // numpy prints the inferred dimension as "newaxis".
-    if (unknown >= 0) {
-      wanted = "(";
-      for (size_t i = 0; i < shape.size(); ++i) {
-        if (i > 0) wanted += ",";
-        wanted += static_cast<int>(i) == unknown ? "newaxis" : std::to_string(shape[i]);
-      }
-      wanted += shape.size() == 1 ? ",)" : ")";
+    std::string wanted = "(";
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (i > 0) wanted += ",";
+      wanted += static_cast<int>(i) == unknown ? "newaxis" : std::to_string(shape[i]);
     }
+    wanted += shape.size() == 1 ? ",)" : ")";
     throw Error("cannot reshape array of size " + std::to_string(size()) + " into shape " + wanted);
   }
   if (unknown >= 0) shape[static_cast<size_t>(unknown)] = size() / known;

@@ -38,15 +38,14 @@ Tensor elementwise(const Tensor& a, const Tensor& b, Op op) {
   const size_t rank = shape.size();
   const Shape sa = broadcast_strides(a.shape(), rank);
   const Shape sb = broadcast_strides(b.shape(), rank);
-  // The innermost axis runs as a plain loop; an odometer advances the outer ones.
-  const long inner = rank > 0 ? shape[rank - 1] : 1;
-  const long ia = rank > 0 ? sa[rank - 1] : 0;
-  const long ib = rank > 0 ? sb[rank - 1] : 0;
+  // Differing shapes imply rank >= 1. The innermost axis runs as a plain loop; an odometer
+  // advances the outer ones.
+  const long inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
   Shape index(rank, 0);
   long oa = 0, ob = 0;
   for (long o = 0; o < out.size(); o += inner) {
     for (long k = 0; k < inner; ++k) out[o + k] = op(a[oa + k * ia], b[ob + k * ib]);
-    for (size_t d = rank - 1; d-- > 0;) {  // rank >= 1: equal shapes, incl. (), returned above
+    for (size_t d = rank - 1; d-- > 0;) {
       oa += sa[d];
       ob += sb[d];
       if (++index[d] < shape[d]) break;
