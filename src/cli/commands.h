@@ -14,7 +14,14 @@ using AddCommand = CommandAction (*)(CLI::App& app, CLI::App*& sub);
 
 CommandAction add_info(CLI::App& app, CLI::App*& sub);
 CommandAction add_show(CLI::App& app, CLI::App*& sub);
+CommandAction add_summary(CLI::App& app, CLI::App*& sub);
+CommandAction add_gradcheck(CLI::App& app, CLI::App*& sub);
+CommandAction add_train(CLI::App& app, CLI::App*& sub);
+CommandAction add_eval(CLI::App& app, CLI::App*& sub);
+CommandAction add_predict(CLI::App& app, CLI::App*& sub);
 
-inline std::vector<AddCommand> all_commands() { return {add_info, add_show}; }
+inline std::vector<AddCommand> all_commands() {
+  return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show};
+}
 
 }  // namespace mnisttrain::cli

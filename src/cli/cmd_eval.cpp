@@ -1,0 +1,111 @@
+// `mnisttrain eval MODEL`: loss, accuracy with its binomial standard error, the confusion
+// matrix, per-class precision / recall / F1 and the most confused pairs; --json for machines.
+#include "cli/commands.h"
+#include "cli/format.h"
+#include "data/dataset.h"
+#include "data/render.h"
+#include "train/evaluate.h"
+#include "train/saved_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace mnisttrain::cli {
+
+namespace {
+
+struct EvalFlags {
+  std::string model;
+  std::string images;
+  std::string labels;
+  bool json = false;
+  std::size_t show_errors = 0;
+  int batch_size = 1000;
+};
+
+nlohmann::json to_json(const train::Evaluation& e, const std::string& model, const std::string& images) {
+  nlohmann::json classes = nlohmann::json::array();
+  const auto scores = e.class_scores();
+  for (std::size_t c = 0; c < scores.size(); ++c) {
+    classes.push_back({{"class", c}, {"precision", scores[c].precision}, {"recall", scores[c].recall},
+                       {"f1", scores[c].f1}, {"support", scores[c].support}});
+  }
+  nlohmann::json matrix = nlohmann::json::array();
+  const auto C = static_cast<std::size_t>(e.num_classes);
+  for (std::size_t t = 0; t < C; ++t) {
+    matrix.push_back(std::vector<std::size_t>(e.confusion.begin() + static_cast<std::ptrdiff_t>(t * C),
+                                              e.confusion.begin() + static_cast<std::ptrdiff_t>((t + 1) * C)));
+  }
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& p : e.most_confused(10)) pairs.push_back({{"true", p.truth}, {"predicted", p.predicted}, {"count", p.count}});
+  return {{"model", model}, {"images", images}, {"samples", e.count}, {"loss", e.loss},
+          {"accuracy", e.accuracy}, {"accuracy_stderr", e.accuracy_stderr()}, {"correct", e.correct},
+          {"confusion_matrix", matrix}, {"classes", classes}, {"most_confused", pairs}};
+}
+
+void print_report(const train::Evaluation& e, const std::string& model, std::size_t params,
+                  const std::string& images) {
+  std::printf("model     %s (%s parameters)\n", model.c_str(), with_commas(params).c_str());
+  std::printf("data      %s (%s samples)\n", images.c_str(), with_commas(e.count).c_str());
+  std::printf("loss      %.4f\n", e.loss);
+  std::printf("accuracy  %.4f +/- %.4f  (%s of %s correct; +/- is the binomial standard error "
+              "sqrt(p(1-p)/n))\n\n", e.accuracy, e.accuracy_stderr(), with_commas(e.correct).c_str(),
+              with_commas(e.count).c_str());
+  const auto C = static_cast<std::size_t>(e.num_classes);
+  std::printf("confusion matrix (rows: true label, columns: predicted)\n      ");
+  for (std::size_t p = 0; p < C; ++p) std::printf("%6zu", p);
+  std::printf("\n");
+  for (std::size_t t = 0; t < C; ++t) {
+    std::printf("  %3zu ", t);
+    for (std::size_t p = 0; p < C; ++p) std::printf("%6zu", e.confusion[t * C + p]);
+    std::printf("\n");
+  }
+  std::printf("\nclass  precision  recall      f1  support\n");
+  const auto scores = e.class_scores();
+  for (std::size_t c = 0; c < C; ++c) {
+    std::printf("  %3zu     %.4f  %.4f  %.4f  %7zu\n", c, scores[c].precision, scores[c].recall,
+                scores[c].f1, scores[c].support);
+  }
+  std::printf("\nmost confused (true -> predicted: count)\n");
+  for (const auto& p : e.most_confused(5)) std::printf("  %d -> %d: %zu\n", p.truth, p.predicted, p.count);
+}
+
+int run_eval(const EvalFlags& flags) {
+  train::SavedModel saved = train::load_model(flags.model);
+  const std::string images = flags.images.empty() ? saved.config.data.test_images : flags.images;
+  const std::string labels = flags.labels.empty() ? saved.config.data.test_labels : flags.labels;
+  const data::Dataset set = data::load_dataset(images, labels, saved.config.data.num_classes);
+  const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
+                                              static_cast<std::size_t>(flags.batch_size));
+  if (flags.json) {
+    std::printf("%s\n", to_json(e, flags.model, images).dump().c_str());
+  } else {
+    print_report(e, flags.model, saved.network->param_count(), images);
+  }
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < set.count && shown < flags.show_errors; ++i) {
+    if (e.predictions[i] == set.labels[i]) continue;
+    std::printf("\nimage %zu: true %d, predicted %d\n", i, set.labels[i], e.predictions[i]);
+    std::fputs(data::render_image(set.image(i), set.rows, set.cols).c_str(), stdout);
+    ++shown;
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_eval(CLI::App& app, CLI::App*& sub) {
+  auto flags = std::make_shared<EvalFlags>();
+  sub = app.add_subcommand("eval", "Evaluate a model: loss, accuracy, confusion matrix, per-class scores");
+  sub->add_option("model", flags->model, "model.bin written by train")->required();
+  sub->add_option("--images", flags->images, "IDX images (default: the test set recorded in the model)");
+  sub->add_option("--labels", flags->labels, "IDX labels (default: the test set recorded in the model)");
+  sub->add_flag("--json", flags->json, "print one JSON object instead of the report");
+  sub->add_option("--show-errors", flags->show_errors, "draw the first K misclassified images");
+  sub->add_option("--batch-size", flags->batch_size, "samples per forward pass")->check(CLI::PositiveNumber);
+  return [flags] { return run_eval(*flags); };
+}
+
+}  // namespace mnisttrain::cli

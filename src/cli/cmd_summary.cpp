@@ -1,0 +1,118 @@
+// `mnisttrain summary [MODEL.bin] [--config FILE]`: a Keras-style layer table, then what the
+// notes teach to work out by hand: where each parameter count comes from, FLOPs per sample,
+// and the memory a training step needs at the configured batch size.
+#include "cli/commands.h"
+#include "cli/format.h"
+#include "config/config.h"
+#include "nn/network.h"
+#include "optim/optimizer.h"
+#include "train/saved_model.h"
+
+#include <cstdio>
+#include <memory>
+
+namespace mnisttrain::cli {
+
+namespace {
+
+struct SummaryFlags {
+  std::string model;
+  std::string config;
+};
+
+std::string shape_of(std::size_t features) { return "(None, " + std::to_string(features) + ")"; }
+
+void print_summary(const config::Config& cfg, const nn::Network& net, const std::string& what) {
+  const auto& tc = cfg.training;
+  std::printf("Model: %s\n", what.c_str());
+  std::printf("%-22s %-16s %12s   %s\n", "Layer (type)", "Output Shape", "Param #", "Why");
+  std::printf("%s\n", std::string(86, '=').c_str());
+  std::string input_shape = "(None";
+  for (int d : net.input_shape()) input_shape += ", " + std::to_string(d);
+  input_shape += ")";
+  std::printf("%-22s %-16s %12s   %s\n", "input (Input)", input_shape.c_str(), "0",
+              ("flattened to " + std::to_string(net.input_features()) + " features (the reshape)").c_str());
+  double forward_flops = 0.0, backward_flops = 0.0;
+  std::size_t activation_floats = net.input_features();
+  bool first_dense = true;
+  for (const nn::Layer& layer : net.layers()) {
+    std::string type = config::name_of(layer.spec.type);
+    type[0] = static_cast<char>(std::toupper(type[0]));
+    std::string why;
+    if (layer.spec.type == config::LayerType::Dense) {
+      why = layer.spec.use_bias
+                ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs) + ": inputs plus one bias, times units"
+                : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + ": no bias";
+      if (layer.spec.activation != config::Activation::Linear) why += std::string(", then ") + config::name_of(layer.spec.activation);
+      const double macs = static_cast<double>(layer.inputs * layer.outputs);
+      forward_flops += 2 * macs;
+      // Backward: dW = X^T dZ always; dX = dZ W^T except for the first layer (its input is data).
+      backward_flops += (first_dense ? 2 : 4) * macs;
+      first_dense = false;
+    } else if (layer.spec.type == config::LayerType::Dropout) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "drops %.0f%% of units in training", layer.spec.rate * 100);
+      why = buf;
+    } else if (layer.spec.type == config::LayerType::Activation) {
+      why = config::name_of(layer.spec.activation);
+    }
+    activation_floats += layer.outputs;
+    std::printf("%-22s %-16s %12s   %s\n", (layer.name + " (" + type + ")").c_str(),
+                shape_of(layer.outputs).c_str(), with_commas(layer.param_count).c_str(), why.c_str());
+  }
+  const std::size_t params = net.param_count();
+  const std::uint64_t param_bytes = params * sizeof(float);
+  std::printf("%s\n", std::string(86, '=').c_str());
+  std::string sum;
+  for (const nn::Layer& layer : net.layers()) {
+    if (layer.param_count) sum += (sum.empty() ? "" : " + ") + with_commas(layer.param_count);
+  }
+  std::printf("Total params: %s (%s)%s\n", with_commas(params).c_str(), human_bytes(param_bytes).c_str(),
+              sum.empty() ? "" : ("  = " + sum).c_str());
+  std::printf("Trainable params: %s (%s)\n", with_commas(params).c_str(), human_bytes(param_bytes).c_str());
+  std::printf("Non-trainable params: 0 (0 B)\n\n");
+
+  const std::size_t batch = static_cast<std::size_t>(tc.batch_size);
+  const optim::Optimizer optimizer(tc.optimizer, params);
+  const std::uint64_t optimizer_bytes = optimizer.state().size() * sizeof(float);
+  // Each layer keeps its output and the gradient of its output for a whole batch.
+  const std::uint64_t activation_bytes = 2 * activation_floats * batch * sizeof(float);
+  std::printf("FLOPs per sample: forward %s, backward %s (a multiply-add counts 2)\n",
+              with_commas(static_cast<std::uint64_t>(forward_flops)).c_str(),
+              with_commas(static_cast<std::uint64_t>(backward_flops)).c_str());
+  std::printf("Memory for training at batch size %zu:\n", batch);
+  std::printf("  parameters        %12s  (%s floats, one buffer)\n", human_bytes(param_bytes).c_str(), with_commas(params).c_str());
+  std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(param_bytes).c_str());
+  std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(optimizer_bytes).c_str(),
+              config::name_of(tc.optimizer.type), optimizer.state().size() / (params ? params : 1),
+              optimizer.state().size() == params ? "" : "s");
+  std::printf("  activations       %12s  (outputs and their gradients, %s floats per sample)\n",
+              human_bytes(activation_bytes).c_str(), with_commas(2 * activation_floats).c_str());
+}
+
+int run_summary(const SummaryFlags& flags) {
+  if (!flags.model.empty()) {
+    const train::SavedModel saved = train::load_model(flags.model);
+    print_summary(saved.config, *saved.network, "\"" + flags.model + "\"");
+    return 0;
+  }
+  const config::Config cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
+  // The input shape comes from the config, or MNIST's 28x28 when it names none: summary
+  // describes a network without reading the data set.
+  const std::vector<int> input = cfg.model.input_shape.empty() ? std::vector<int>{28, 28} : cfg.model.input_shape;
+  const nn::Network net(cfg.model, input, cfg.data.num_classes);
+  print_summary(cfg, net, "\"" + cfg.source + "\"");
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_summary(CLI::App& app, CLI::App*& sub) {
+  auto flags = std::make_shared<SummaryFlags>();
+  sub = app.add_subcommand("summary", "Layers, output shapes and parameter counts, explained");
+  sub->add_option("model", flags->model, "a model.bin to describe (instead of a config)");
+  sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
+  return [flags] { return run_summary(*flags); };
+}
+
+}  // namespace mnisttrain::cli

@@ -1,0 +1,110 @@
+// `mnisttrain train`: the main job. Flags override the config; without --config it trains the
+// built-in Keras book network on data/mnist/. Ctrl-C finishes the batch, writes the checkpoint
+// and says how to resume.
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "config/config.h"
+#include "error.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+namespace mnisttrain::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+struct TrainFlags {
+  std::string config;
+  std::optional<int> epochs;
+  std::optional<int> batch_size;
+  std::optional<double> learning_rate;
+  std::optional<unsigned long long> seed;
+  std::optional<int> threads;
+  std::string out;
+  std::string resume;
+  bool quiet = false;
+};
+
+int run_train(const TrainFlags& flags) {
+  config::Config cfg;
+  if (!flags.resume.empty()) {
+    // A resumed run is the checkpoint's own run: same config, same seed, same batches.
+    cfg = train::load_checkpoint(flags.resume).config;
+    if (!flags.config.empty()) spdlog::warn("--resume uses the checkpoint's config; ignoring --config {}", flags.config);
+  } else {
+    cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
+  }
+  auto& tc = cfg.training;
+  if (flags.epochs) tc.epochs = *flags.epochs;
+  if (flags.batch_size) tc.batch_size = *flags.batch_size;
+  if (flags.learning_rate) tc.optimizer.learning_rate = *flags.learning_rate;
+  if (flags.seed) tc.seed = *flags.seed;
+  if (flags.threads) tc.threads = *flags.threads;
+  if (!flags.out.empty()) cfg.output = flags.out;
+  // Re-validate after overrides, so a flag gets the same checks as the file.
+  cfg = config::parse_config(config::to_json(cfg), cfg.source, "");
+
+  spdlog::info("config {}: {} layers, {} epochs, batch {}, {} (lr {}), seed {}", cfg.source,
+               cfg.model.layers.size(), tc.epochs, tc.batch_size, config::name_of(tc.optimizer.type),
+               tc.optimizer.learning_rate, tc.seed);
+
+  g_stop.store(false);
+  std::signal(SIGINT, on_sigint);
+  ProgressBar progress(!flags.quiet);
+  train::TrainOptions options;
+  options.resume_path = flags.resume;
+  options.stop_requested = &g_stop;
+  const train::TrainResult result = train::train(cfg, options, progress);
+  std::signal(SIGINT, SIG_DFL);
+
+  if (result.reason == train::StopReason::Interrupted) {
+    std::fprintf(stderr, "interrupted: checkpoint written to %s\nresume with: mnisttrain train --resume %s\n",
+                 result.checkpoint_path.c_str(), result.checkpoint_path.c_str());
+    return 130;
+  }
+  if (result.reason == train::StopReason::EarlyStopped) {
+    std::printf("early stopping after epoch %d\n", result.epochs_run);
+  }
+  std::printf("test accuracy: %.4f +/- %.4f (%zu of %zu), test loss: %.4f\n", result.test.accuracy,
+              result.test.accuracy_stderr(), result.test.correct, result.test.count, result.test.loss);
+  std::printf("trained %zu parameters for %d epochs in %.1f s on %d BLAS threads\n", result.param_count,
+              result.epochs_run, result.seconds, result.threads);
+  std::printf("wrote %s/{model.bin, metrics.jsonl, summary.json, checkpoint.bin}\n", result.run_dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_train(CLI::App& app, CLI::App*& sub) {
+  auto flags = std::make_shared<TrainFlags>();
+  sub = app.add_subcommand("train", "Train a network; writes model.bin, metrics.jsonl, summary.json, checkpoint.bin");
+  sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
+  sub->add_option("--epochs", flags->epochs, "override training.epochs")->check(CLI::PositiveNumber);
+  sub->add_option("--batch-size", flags->batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
+  sub->add_option("--learning-rate", flags->learning_rate, "override training.optimizer.learning_rate")->check(CLI::PositiveNumber);
+  sub->add_option("--seed", flags->seed, "override training.seed");
+  sub->add_option("--threads", flags->threads, "override training.threads (BLAS threads; 0 = all cores)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--out", flags->out, "override output (the run folder)");
+  sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");
+  sub->add_flag("--quiet,-q", flags->quiet, "no progress bar, warnings only");
+  return [flags] {
+    if (flags->quiet) spdlog::set_level(spdlog::level::warn);
+    return run_train(*flags);
+  };
+}
+
+}  // namespace mnisttrain::cli

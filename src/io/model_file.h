@@ -1,0 +1,44 @@
+// The container behind model.bin and checkpoint.bin (byte layout in README.md):
+//   0        8 bytes   magic "MNISTTRN"
+//   8        uint32    format version (1)
+//   12       uint32    header length H
+//   16       H bytes   JSON header (architecture, shapes, config, and "arrays")
+//   16+H     zero padding to a multiple of 64 bytes, so the floats are aligned
+//   P        float32   the arrays named in header["arrays"], back to back
+//   end-4    uint32    CRC32 (zlib) of every byte before it
+// All integers and floats little-endian. Loading checks magic, version, sizes and the CRC, and
+// says which check failed and where.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mnisttrain::io {
+
+constexpr char kModelMagic[8] = {'M', 'N', 'I', 'S', 'T', 'T', 'R', 'N'};
+constexpr std::uint32_t kModelFormatVersion = 1;
+constexpr std::size_t kModelAlignment = 64;
+constexpr std::uint32_t kMaxHeaderBytes = 16u << 20;
+
+struct NamedArray {
+  std::string name;
+  std::vector<float> values;
+};
+
+struct ModelFile {
+  nlohmann::json header;  // as stored, including "arrays"
+  std::vector<NamedArray> arrays;
+
+  const std::vector<float>& array(const std::string& name, const std::string& path) const;
+};
+
+// header must be a JSON object; its "arrays" entry is written from `arrays`.
+void save_model_file(const std::string& path, nlohmann::json header,
+                     const std::vector<NamedArray>& arrays);
+ModelFile load_model_file(const std::string& path);
+
+}  // namespace mnisttrain::io

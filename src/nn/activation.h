@@ -1,0 +1,21 @@
+// Element-wise activations and softmax, applied in place on a (B, C) buffer. Backward needs
+// only the activation's OUTPUT y (relu' = y > 0, sigmoid' = y(1-y), tanh' = 1-y^2, softmax's
+// Jacobian is built from y), so layers keep one buffer per output, not the pre-activation too.
+#pragma once
+
+#include "config/config.h"
+
+#include <cstddef>
+
+namespace mnisttrain::nn {
+
+using config::Activation;
+
+// y = act(y), rows of `cols` values; softmax is per row, stabilised by subtracting the row max.
+void activation_forward(Activation act, float* y, std::size_t rows, std::size_t cols);
+
+// dz = dy * act'(y), in place on dy. For softmax: dz = y * (dy - sum(dy * y)) per row.
+void activation_backward(Activation act, float* dy, const float* y, std::size_t rows,
+                         std::size_t cols);
+
+}  // namespace mnisttrain::nn

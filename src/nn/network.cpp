@@ -1,0 +1,206 @@
+// The sequential network over one parameter buffer; see network.h.
+#include "nn/network.h"
+
+#include "error.h"
+#include "nn/activation.h"
+#include "nn/dense.h"
+#include "nn/init.h"
+
+#include <algorithm>
+#include <map>
+
+namespace mnisttrain::nn {
+
+using config::Activation;
+using config::LayerType;
+
+static constexpr std::uint64_t kInitStream = 2;
+static constexpr std::uint64_t kDropoutStream = 3;
+
+static std::string shape_text(const std::vector<int>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+Network::Network(const config::ModelConfig& model, std::vector<int> input_shape, int num_classes)
+    : input_shape_(std::move(input_shape)) {
+  input_features_ = 1;
+  for (int d : input_shape_) input_features_ *= static_cast<std::size_t>(d);
+  if (!model.input_shape.empty()) {
+    std::size_t declared = 1;
+    for (int d : model.input_shape) declared *= static_cast<std::size_t>(d);
+    if (declared != input_features_) {
+      throw Error("model.input_shape: " + shape_text(model.input_shape) + " (" +
+                  std::to_string(declared) + " features) does not match the data's " +
+                  shape_text(input_shape_) + " (" + std::to_string(input_features_) + ")");
+    }
+  }
+  if (model.layers.empty()) throw Error("model.layers: the network has no layers");
+
+  std::map<std::string, int> seen;  // Keras names repeats "dense", "dense_1", "dense_2", ...
+  std::size_t width = input_features_;
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < model.layers.size(); ++i) {
+    Layer layer;
+    layer.spec = model.layers[i];
+    const std::string base = config::name_of(layer.spec.type);
+    if (!layer.spec.name.empty()) {
+      layer.name = layer.spec.name;
+    } else {
+      const int n = seen[base]++;
+      layer.name = n ? base + "_" + std::to_string(n) : base;
+    }
+    layer.inputs = width;
+    layer.outputs = width;
+    if (layer.spec.type == LayerType::Dense) {
+      layer.outputs = static_cast<std::size_t>(layer.spec.units);
+      layer.weight_offset = offset;
+      offset += layer.inputs * layer.outputs;
+      tensors_.push_back({layer.name + "/kernel", layer.weight_offset, layer.inputs * layer.outputs, i});
+      if (layer.spec.use_bias) {
+        layer.bias_offset = offset;
+        offset += layer.outputs;
+        tensors_.push_back({layer.name + "/bias", layer.bias_offset, layer.outputs, i});
+      }
+      layer.param_count = offset - layer.weight_offset;
+    }
+    width = layer.outputs;
+    layers_.push_back(layer);
+  }
+  if (width != static_cast<std::size_t>(num_classes)) {
+    throw Error("model.layers[" + std::to_string(layers_.size() - 1) + "]: the network ends in " +
+                std::to_string(width) + " outputs, expected " + std::to_string(num_classes) +
+                " (one per class)");
+  }
+  params_.assign(offset, 0.0f);
+  grads_.assign(offset, 0.0f);
+}
+
+void Network::init_params(std::uint64_t seed) {
+  Rng rng(derive_seed(seed, kInitStream, 0));
+  std::fill(params_.begin(), params_.end(), 0.0f);
+  for (const Layer& layer : layers_) {
+    if (layer.spec.type != LayerType::Dense) continue;
+    init_kernel(layer.spec.kernel_initializer, params_.data() + layer.weight_offset, layer.inputs,
+                layer.outputs, rng);
+  }
+  dropout_rng_ = Rng(derive_seed(seed, kDropoutStream, 0));
+}
+
+void Network::reserve(std::size_t max_batch) {
+  if (max_batch <= max_batch_) return;
+  max_batch_ = max_batch;
+  outputs_.resize(layers_.size());
+  grad_buffers_.resize(layers_.size());
+  masks_.resize(layers_.size());
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const std::size_t n = max_batch * layers_[i].outputs;
+    outputs_[i].assign(n, 0.0f);
+    grad_buffers_[i].assign(n, 0.0f);
+    if (layers_[i].spec.type == LayerType::Dropout) masks_[i].assign(n, 0.0f);
+  }
+}
+
+const float* Network::forward(const float* x, std::size_t B, bool training) {
+  if (B > max_batch_) reserve(B);
+  const float* in = x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& layer = layers_[i];
+    float* y = outputs_[i].data();
+    const std::size_t n = B * layer.outputs;
+    switch (layer.spec.type) {
+      case LayerType::Dense:
+        dense_forward(y, in, params_.data() + layer.weight_offset,
+                      layer.spec.use_bias ? params_.data() + layer.bias_offset : nullptr, B,
+                      layer.inputs, layer.outputs);
+        activation_forward(layer.spec.activation, y, B, layer.outputs);
+        break;
+      case LayerType::Activation:
+        std::copy(in, in + n, y);
+        activation_forward(layer.spec.activation, y, B, layer.outputs);
+        break;
+      case LayerType::Dropout:
+        if (training && layer.spec.rate > 0.0) {
+          // Inverted dropout: scale the kept units by 1/(1-rate) now, so inference is identity.
+          float* mask = masks_[i].data();
+          const float keep_scale = static_cast<float>(1.0 / (1.0 - layer.spec.rate));
+          const float rate = static_cast<float>(layer.spec.rate);
+          for (std::size_t k = 0; k < n; ++k) {
+            mask[k] = dropout_rng_.uniform() >= rate ? keep_scale : 0.0f;
+            y[k] = in[k] * mask[k];
+          }
+        } else {
+          std::fill(masks_[i].begin(), masks_[i].begin() + static_cast<std::ptrdiff_t>(n), 1.0f);
+          std::copy(in, in + n, y);
+        }
+        break;
+      case LayerType::Flatten:  // the data is already (B, features): flattening is a copy
+        std::copy(in, in + n, y);
+        break;
+    }
+    in = y;
+  }
+  return in;
+}
+
+void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
+  const std::size_t last = layers_.size() - 1;
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    const Layer& layer = layers_[i];
+    float* dy = grad_buffers_[i].data();
+    const float* y = outputs_[i].data();
+    const float* in = i ? outputs_[i - 1].data() : x;
+    float* dx = i ? grad_buffers_[i - 1].data() : nullptr;  // the input's gradient is not needed
+    const std::size_t n = B * layer.outputs;
+    const bool skip_activation = fused_softmax && i == last;
+    switch (layer.spec.type) {
+      case LayerType::Dense: {
+        if (!skip_activation) activation_backward(layer.spec.activation, dy, y, B, layer.outputs);
+        float* dweight = grads_.data() + layer.weight_offset;
+        const float* weight = params_.data() + layer.weight_offset;
+        dense_backward(dx, dweight, layer.spec.use_bias ? grads_.data() + layer.bias_offset : nullptr,
+                       dy, in, weight, B, layer.inputs, layer.outputs);
+        if (layer.spec.l2 > 0.0) {
+          const float scale = static_cast<float>(2.0 * layer.spec.l2);
+          const std::size_t count = layer.inputs * layer.outputs;
+          for (std::size_t k = 0; k < count; ++k) dweight[k] += scale * weight[k];
+        }
+        break;
+      }
+      case LayerType::Activation:
+        if (!skip_activation) activation_backward(layer.spec.activation, dy, y, B, layer.outputs);
+        if (dx) std::copy(dy, dy + n, dx);
+        break;
+      case LayerType::Dropout:
+        if (dx) {
+          const float* mask = masks_[i].data();
+          for (std::size_t k = 0; k < n; ++k) dx[k] = dy[k] * mask[k];
+        }
+        break;
+      case LayerType::Flatten:
+        if (dx) std::copy(dy, dy + n, dx);
+        break;
+    }
+  }
+}
+
+bool Network::ends_in_softmax() const {
+  const Layer& last = layers_.back();
+  return (last.spec.type == LayerType::Dense || last.spec.type == LayerType::Activation) &&
+         last.spec.activation == Activation::Softmax;
+}
+
+double Network::l2_penalty() const {
+  double total = 0.0;
+  for (const Layer& layer : layers_) {
+    if (layer.spec.type != LayerType::Dense || layer.spec.l2 <= 0.0) continue;
+    double sum = 0.0;
+    const float* w = params_.data() + layer.weight_offset;
+    for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) sum += static_cast<double>(w[k]) * w[k];
+    total += layer.spec.l2 * sum;
+  }
+  return total;
+}
+
+}  // namespace mnisttrain::nn

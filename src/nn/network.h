@@ -1,0 +1,93 @@
+// A sequential network of dense, activation, dropout and flatten layers. All parameters live
+// in ONE contiguous float buffer and all gradients in a second of the same layout (as in
+// llm.c): layers hold offsets into them, so the optimizer is one loop over one array, saving is
+// one write and the parameter count is a sum of sizes. Activation buffers are sized once for
+// the largest batch; nothing is allocated per batch.
+#pragma once
+
+#include "config/config.h"
+#include "random.h"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mnisttrain::nn {
+
+struct Layer {
+  config::LayerConfig spec;
+  std::string name;                // "dense", "dense_1", "dropout", ... as Keras names them
+  std::size_t inputs = 0;          // features in
+  std::size_t outputs = 0;         // features out
+  std::size_t weight_offset = 0;   // dense: kernel (inputs, outputs) in the parameter buffer
+  std::size_t bias_offset = 0;     // dense with use_bias: bias (outputs)
+  std::size_t param_count = 0;     // (inputs + 1) * outputs with bias, inputs * outputs without
+};
+
+// One named tensor in the parameter buffer: what clipnorm, summaries and gradcheck walk.
+struct ParamTensor {
+  std::string name;  // "dense/kernel", "dense/bias"
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  std::size_t layer = 0;
+};
+
+class Network {
+ public:
+  // input_shape as in the data, e.g. {28, 28}; it is flattened to 784 features (the reshape).
+  Network(const config::ModelConfig& model, std::vector<int> input_shape, int num_classes);
+
+  const std::vector<Layer>& layers() const { return layers_; }
+  const std::vector<ParamTensor>& param_tensors() const { return tensors_; }
+  const std::vector<int>& input_shape() const { return input_shape_; }
+  std::size_t input_features() const { return input_features_; }
+  std::size_t output_features() const { return layers_.empty() ? input_features_ : layers_.back().outputs; }
+  std::size_t param_count() const { return params_.size(); }
+
+  std::vector<float>& params() { return params_; }
+  const std::vector<float>& params() const { return params_; }
+  std::vector<float>& grads() { return grads_; }
+  const std::vector<float>& grads() const { return grads_; }
+
+  // Kernels from their initializers, biases zero; the seed alone decides every weight.
+  void init_params(std::uint64_t seed);
+  // Sizes the activation, gradient and mask buffers for batches of up to max_batch rows.
+  void reserve(std::size_t max_batch);
+  std::size_t max_batch() const { return max_batch_; }
+
+  // x is (B, input_features); returns the output (B, output_features), valid until the next
+  // forward. `training` turns dropout on.
+  const float* forward(const float* x, std::size_t B, bool training);
+
+  // Where the loss writes dL/d(output) (or dL/d(logits) when fused), (B, output_features).
+  float* output_grad() { return grad_buffers_.back().data(); }
+  // Fills grads() from output_grad(), for the x of the last forward. With fused_softmax the
+  // output gradient is taken as already being the gradient of the last softmax's input.
+  void backward(const float* x, std::size_t B, bool fused_softmax);
+
+  bool ends_in_softmax() const;
+  // Keras's L2 term: sum over dense layers of l2 * sum(W^2) (kernels only, not biases).
+  double l2_penalty() const;
+
+  // Dropout's random stream: its state goes into checkpoints so a resumed run draws the same
+  // masks.
+  Rng& dropout_rng() { return dropout_rng_; }
+  // The mask (B, outputs) of dropout layer `layer` from the last training forward (1/(1-rate)
+  // where kept, 0 where dropped): the gradient checker replays it.
+  const float* dropout_mask(std::size_t layer) const { return masks_[layer].data(); }
+
+ private:
+  std::vector<Layer> layers_;
+  std::vector<ParamTensor> tensors_;
+  std::vector<int> input_shape_;
+  std::size_t input_features_ = 0;
+  std::vector<float> params_;
+  std::vector<float> grads_;
+  std::size_t max_batch_ = 0;
+  std::vector<std::vector<float>> outputs_;       // per layer, (max_batch, outputs)
+  std::vector<std::vector<float>> grad_buffers_;  // per layer, dL/d(output)
+  std::vector<std::vector<float>> masks_;         // dropout layers only
+  Rng dropout_rng_;
+};
+
+}  // namespace mnisttrain::nn

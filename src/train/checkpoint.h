@@ -1,0 +1,49 @@
+// checkpoint.bin: everything a run needs to continue exactly where it stopped — weights,
+// optimizer moments and step count, the dropout RNG state, the data cursor (epoch and batch;
+// the shuffle order is a function of seed and epoch), the running sums of the epoch in
+// progress, the metrics history and the callbacks' state. Same container as model.bin.
+#pragma once
+
+#include "config/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnisttrain::train {
+
+struct MonitorState {
+  bool has_best = false;
+  double best = 0.0;
+  int best_epoch = 0;
+  int wait = 0;
+};
+
+struct LoopState {
+  int epoch = 0;              // 0-based epoch to run next (or in progress)
+  std::size_t batch = 0;      // next batch within that epoch
+  std::int64_t step = 0;      // optimizer steps taken so far
+  double loss_sum = 0.0;      // sum over the epoch's samples so far of per-sample loss
+  std::size_t correct = 0;
+  std::size_t seen = 0;
+  std::array<std::uint64_t, 4> dropout_rng{};
+  nlohmann::json history = nlohmann::json::array();  // one metrics object per finished epoch
+  MonitorState early_stopping;
+  MonitorState save_best;
+};
+
+struct Checkpoint {
+  config::Config config;
+  LoopState state;
+  std::vector<float> params;
+  std::vector<float> optimizer_state;
+  std::vector<float> best_params;  // empty unless restore_best_weights has a best
+};
+
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+Checkpoint load_checkpoint(const std::string& path);
+
+}  // namespace mnisttrain::train

@@ -1,0 +1,85 @@
+// Evaluation and the statistics derived from the confusion matrix; see evaluate.h.
+#include "train/evaluate.h"
+
+#include "data/batches.h"
+#include "nn/loss.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mnisttrain::train {
+
+Evaluation evaluate(nn::Network& network, const data::Dataset& data, config::Loss loss,
+                    std::size_t batch_size) {
+  Evaluation result;
+  result.count = data.count;
+  result.num_classes = data.num_classes;
+  const auto C = static_cast<std::size_t>(data.num_classes);
+  result.confusion.assign(C * C, 0);
+  result.predictions.resize(data.count);
+  if (data.count == 0) return result;
+
+  data::BatchIterator batches(data, batch_size);
+  network.reserve(batches.batch_size());
+  double loss_sum = 0.0;
+  std::size_t first = 0;
+  for (std::size_t b = 0; b < batches.num_batches(); ++b) {
+    const data::Batch batch = batches.batch(b);
+    const float* out = network.forward(batch.x, batch.size, false);
+    const nn::LossResult r =
+        nn::compute_loss(loss, out, batch.onehot, batch.labels, batch.size, C, nullptr, false);
+    loss_sum += r.loss * static_cast<double>(batch.size);
+    result.correct += r.correct;
+    for (std::size_t row = 0; row < batch.size; ++row) {
+      const std::size_t predicted = nn::argmax_row(out + row * C, C);
+      result.predictions[first + row] = static_cast<std::uint8_t>(predicted);
+      ++result.confusion[static_cast<std::size_t>(batch.labels[row]) * C + predicted];
+    }
+    first += batch.size;
+  }
+  result.loss = loss_sum / static_cast<double>(data.count) + network.l2_penalty();
+  result.accuracy = static_cast<double>(result.correct) / static_cast<double>(data.count);
+  return result;
+}
+
+double Evaluation::accuracy_stderr() const {
+  if (count == 0) return 0.0;
+  return std::sqrt(accuracy * (1.0 - accuracy) / static_cast<double>(count));
+}
+
+std::vector<ClassScores> Evaluation::class_scores() const {
+  const auto C = static_cast<std::size_t>(num_classes);
+  std::vector<ClassScores> scores(C);
+  for (std::size_t c = 0; c < C; ++c) {
+    std::size_t predicted_as_c = 0, truly_c = 0;
+    for (std::size_t k = 0; k < C; ++k) {
+      predicted_as_c += confusion[k * C + c];
+      truly_c += confusion[c * C + k];
+    }
+    const double hits = static_cast<double>(confusion[c * C + c]);
+    ClassScores& s = scores[c];
+    s.support = truly_c;
+    s.precision = predicted_as_c ? hits / static_cast<double>(predicted_as_c) : 0.0;
+    s.recall = truly_c ? hits / static_cast<double>(truly_c) : 0.0;
+    s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0.0;
+  }
+  return scores;
+}
+
+std::vector<ConfusedPair> Evaluation::most_confused(std::size_t k) const {
+  const auto C = static_cast<std::size_t>(num_classes);
+  std::vector<ConfusedPair> pairs;
+  for (std::size_t t = 0; t < C; ++t) {
+    for (std::size_t p = 0; p < C; ++p) {
+      if (t != p && confusion[t * C + p] > 0) {
+        pairs.push_back({static_cast<int>(t), static_cast<int>(p), confusion[t * C + p]});
+      }
+    }
+  }
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const ConfusedPair& a, const ConfusedPair& b) { return a.count > b.count; });
+  if (pairs.size() > k) pairs.resize(k);
+  return pairs;
+}
+
+}  // namespace mnisttrain::train
