@@ -1,0 +1,202 @@
+// The training loop on a small synthetic data set written to IDX files: it learns, it is
+// deterministic to the byte, a resumed run (after an epoch or mid-epoch) ends with the same
+// model bytes as an uninterrupted one, NaN stops with a clear error and no model, early
+// stopping and best-model saving follow Keras's rules, and the run folder holds what it should.
+#include "config/config.h"
+#include "data/idx.h"
+#include "random.h"
+#include "train/checkpoint.h"
+#include "train/saved_model.h"
+#include "train/trainer.h"
+#include "fixtures.h"
+
+#include <filesystem>
+
+using namespace mnisttrain;
+using Catch::Matchers::Contains;
+
+namespace {
+
+// 4x4 images of 3 classes: class k lights up row k (plus noise), so a small net learns it.
+void write_synthetic(const fixtures::TempDir& dir, const std::string& prefix, std::uint32_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<std::uint8_t> images, labels;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto label = static_cast<std::uint8_t>(rng.below(3));
+    labels.push_back(label);
+    for (int r = 0; r < 4; ++r) {
+      for (int c = 0; c < 4; ++c) {
+        const int base = r == label ? 200 : 20;
+        images.push_back(static_cast<std::uint8_t>(base + rng.below(50)));
+      }
+    }
+  }
+  data::write_idx(dir.file(prefix + "-images"), data::make_uint8_array({n, 4, 4}, images));
+  data::write_idx(dir.file(prefix + "-labels"), data::make_uint8_array({n}, labels));
+}
+
+struct Fixture {
+  fixtures::TempDir dir;
+  Fixture() {
+    write_synthetic(dir, "train", 300, 1);
+    write_synthetic(dir, "test", 90, 2);
+  }
+  config::Config config(const std::string& run, nlohmann::json training_extra = {},
+                        nlohmann::json layers = nullptr) const {
+    nlohmann::json doc = {
+        {"data", {{"train_images", "train-images"}, {"train_labels", "train-labels"},
+                  {"test_images", "test-images"}, {"test_labels", "test-labels"},
+                  {"num_classes", 3}, {"validation_split", 0.2}}},
+        {"model", {{"layers", layers.is_null() ? nlohmann::json::array({
+                                                     {{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                                                     {{"type", "dropout"}, {"rate", 0.1}},
+                                                     {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}})
+                                               : layers}}},
+        {"training", {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}, {"epochs", 5},
+                      {"batch_size", 32}, {"seed", 7}, {"threads", 1}}},
+        {"output", dir.file(run)}};
+    for (auto& [key, value] : training_extra.items()) doc["training"][key] = value;
+    return config::parse_config(doc, "test.json", dir.path().string());
+  }
+};
+
+// Stops after a given number of batch callbacks, as a Ctrl-C would.
+class StopAfter : public train::TrainListener {
+ public:
+  StopAfter(std::size_t batches, std::atomic<bool>& flag) : left_(batches), flag_(flag) {}
+  void batch_end(std::size_t, std::size_t, double, double) override {
+    if (left_ > 0 && --left_ == 0) flag_.store(true);
+  }
+
+ private:
+  std::size_t left_;
+  std::atomic<bool>& flag_;
+};
+
+train::TrainListener quiet;
+
+}  // namespace
+
+TEST_CASE("training learns the synthetic task and writes the run folder", "[train]") {
+  Fixture f;
+  const config::Config cfg = f.config("run");
+  const train::TrainResult r = train::train(cfg, {}, quiet);
+  CHECK(r.reason == train::StopReason::Completed);
+  CHECK(r.epochs_run == 5);
+  CHECK(r.test.count == 90);
+  CHECK(r.test.accuracy > 0.9);
+  for (const char* name : {"model.bin", "metrics.jsonl", "summary.json", "checkpoint.bin"}) {
+    CHECK(std::filesystem::exists(f.dir.file(std::string("run/") + name)));
+  }
+  // One JSON object per epoch with the documented keys.
+  const std::string metrics = fixtures::read_bytes(f.dir.file("run/metrics.jsonl"));
+  CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 5);
+  const auto first = nlohmann::json::parse(metrics.substr(0, metrics.find('\n')));
+  for (const char* key : {"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds", "samples_per_second"}) {
+    CHECK(first.contains(key));
+  }
+  const auto summary = nlohmann::json::parse(fixtures::read_bytes(f.dir.file("run/summary.json")));
+  CHECK(summary["test_accuracy"].get<double>() == r.test.accuracy);
+  CHECK(summary["seed"] == 7);
+  CHECK(summary["threads"] == 1);
+  CHECK(summary["param_count"] == (16 + 1) * 8 + (8 + 1) * 3);
+  // The saved model reproduces the test accuracy.
+  train::SavedModel saved = train::load_model(f.dir.file("run/model.bin"));
+  CHECK(saved.network->param_count() == r.param_count);
+}
+
+TEST_CASE("same config, seed and threads give bit-identical model and metrics", "[train]") {
+  Fixture f;
+  train::train(f.config("a"), {}, quiet);
+  train::train(f.config("b"), {}, quiet);
+  CHECK(fixtures::read_bytes(f.dir.file("a/model.bin")).size() > 100);
+  // The run folder is part of the recorded config, so compare the floats and the metrics.
+  const auto a = train::load_model(f.dir.file("a/model.bin"));
+  const auto b = train::load_model(f.dir.file("b/model.bin"));
+  CHECK(a.network->params() == b.network->params());
+  auto strip_time = [](const std::string& text) {
+    std::string out;
+    std::size_t start = 0;
+    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+      auto j = nlohmann::json::parse(text.substr(start, end - start));
+      j.erase("seconds");
+      j.erase("samples_per_second");
+      out += j.dump() + "\n";
+    }
+    return out;
+  };
+  CHECK(strip_time(fixtures::read_bytes(f.dir.file("a/metrics.jsonl"))) ==
+        strip_time(fixtures::read_bytes(f.dir.file("b/metrics.jsonl"))));
+  // A different seed trains a different model.
+  train::train(f.config("c", {{"seed", 8}}), {}, quiet);
+  CHECK(train::load_model(f.dir.file("c/model.bin")).network->params() != a.network->params());
+}
+
+TEST_CASE("a run resumed from its checkpoint ends with the same model bytes", "[train]") {
+  Fixture f;
+  train::train(f.config("full"), {}, quiet);
+  const std::string full = fixtures::read_bytes(f.dir.file("full/model.bin"));
+
+  // The interrupted runs write into the same folder name as the full run would, so their
+  // recorded config (and the model file's header) is byte-identical.
+  std::filesystem::rename(f.dir.file("full"), f.dir.file("full-kept"));
+  const std::size_t batches_per_epoch = 8;  // 240 training samples after the 20% split, batch 32
+  for (std::size_t stop_after : {2 * batches_per_epoch, 2 * batches_per_epoch + 3}) {
+    DYNAMIC_SECTION("stopped after " << stop_after << " batches") {
+      std::atomic<bool> stop{false};
+      StopAfter listener(stop_after, stop);
+      train::TrainOptions options;
+      options.stop_requested = &stop;
+      const train::TrainResult first = train::train(f.config("full"), options, listener);
+      REQUIRE(first.reason == train::StopReason::Interrupted);
+      CHECK_FALSE(std::filesystem::exists(f.dir.file("full/model.bin")));
+      const train::Checkpoint c = train::load_checkpoint(first.checkpoint_path);
+      CHECK(c.state.epoch == 2);
+      CHECK(c.state.batch == stop_after - 2 * batches_per_epoch);
+
+      train::TrainOptions resume;
+      resume.resume_path = first.checkpoint_path;
+      const train::TrainResult second = train::train(c.config, resume, quiet);
+      CHECK(second.reason == train::StopReason::Completed);
+      CHECK(fixtures::read_bytes(f.dir.file("full/model.bin")) == full);
+      std::filesystem::remove_all(f.dir.file("full"));
+    }
+  }
+}
+
+TEST_CASE("a diverging run stops with an error naming epoch and batch, and writes no model", "[train]") {
+  Fixture f;
+  const config::Config cfg = f.config("nan", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 1e30}}}});
+  const std::string message = fixtures::error_of([&] { train::train(cfg, {}, quiet); });
+  CHECK_THAT(message, Contains("training diverged") && Contains("epoch 1, batch"));
+  CHECK((message.find("NaN") != std::string::npos || message.find("infinite") != std::string::npos));
+  CHECK_FALSE(std::filesystem::exists(f.dir.file("nan/model.bin")));
+}
+
+TEST_CASE("early stopping follows patience and restores the best weights", "[train]") {
+  Fixture f;
+  // A learning rate of ~0 makes val_loss stop improving at once: epoch 1 sets the best, epoch
+  // 2 is the first without improvement, and with patience 1 the run stops there.
+  const config::Config cfg = f.config("early", {{"epochs", 10},
+                                               {"optimizer", {{"type", "sgd"}, {"learning_rate", 1e-30}}},
+                                               {"early_stopping", {{"monitor", "val_loss"}, {"patience", 1},
+                                                                   {"min_delta", 0.01}, {"restore_best_weights", true}}},
+                                               {"save_best", {{"monitor", "val_loss"}}}});
+  const train::TrainResult r = train::train(cfg, {}, quiet);
+  CHECK(r.reason == train::StopReason::EarlyStopped);
+  CHECK(r.epochs_run == 2);
+  CHECK(std::filesystem::exists(f.dir.file("early/best.bin")));
+  const auto summary = nlohmann::json::parse(fixtures::read_bytes(f.dir.file("early/summary.json")));
+  CHECK(summary["stopped"] == "early_stopping");
+}
+
+TEST_CASE("training refuses bad data before the first step", "[train]") {
+  Fixture f;
+  config::Config cfg = f.config("bad");
+  cfg.data.train_labels = f.dir.file("test-labels");  // 90 labels for 300 images
+  CHECK_THAT(fixtures::error_of([&] { train::train(cfg, {}, quiet); }),
+             Contains("holds 90 labels but") && Contains("holds 300 images"));
+  cfg = f.config("bad");
+  cfg.data.num_classes = 2;  // labels go up to 2
+  CHECK_THAT(fixtures::error_of([&] { train::train(cfg, {}, quiet); }), Contains("not below the class count 2"));
+}
