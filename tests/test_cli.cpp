@@ -1,0 +1,190 @@
+// The mnisttrain executable end to end: help and version, `info` and `show` on real MNIST,
+// `summary`, `gradcheck`, a real training run with an accuracy threshold, `eval`/`predict`,
+// non-terminal progress output, Ctrl-C with resume, and one-line errors with a non-zero exit
+// for bad input. Real MNIST comes from scripts/fetch_mnist.sh, which the test command runs.
+#include "fixtures.h"
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+// Runs the binary with `args` from the source folder, capturing both streams.
+Run run_cli(const std::string& args) {
+  fixtures::TempDir capture;
+  const std::string command = "cd " + quote(MNISTTRAIN_SOURCE_DIR) + " && " + quote(MNISTTRAIN_BINARY) + " " + args +
+                              " >" + quote(capture.file("out")) + " 2>" + quote(capture.file("err")) + " </dev/null";
+  const int raw = std::system(command.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = fixtures::read_bytes(capture.file("out"));
+  r.err = fixtures::read_bytes(capture.file("err"));
+  return r;
+}
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+const std::string kTrainImages = "data/mnist/train-images-idx3-ubyte";
+const std::string kTrainLabels = "data/mnist/train-labels-idx1-ubyte";
+
+}  // namespace
+
+TEST_CASE("--version and --help on every command, with defaults shown", "[cli]") {
+  const Run version = run_cli("--version");
+  CHECK(version.status == 0);
+  CHECK_THAT(version.out, StartsWith("mnisttrain "));
+  for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show"}) {
+    const Run help = run_cli(std::string(command) + " --help");
+    CHECK(help.status == 0);
+    CHECK_THAT(help.out, Contains("--help"));
+  }
+  CHECK_THAT(run_cli("show --help").out, Contains("--count UINT:POSITIVE=1"));
+  CHECK_THAT(run_cli("gradcheck --help").out, Contains("--threshold FLOAT=0.001"));
+  const Run none = run_cli("");
+  CHECK(none.status != 0);
+}
+
+TEST_CASE("info shows the real MNIST shapes and label counts", "[cli][mnist]") {
+  const Run r = run_cli("info " + kTrainImages + " " + kTrainLabels);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("shape    (60000, 28, 28)") && Contains("dtype    uint8") &&
+                        Contains("ndim     3") && Contains("47,040,016") && Contains("min/max  0 / 255"));
+  CHECK_THAT(r.out, Contains("0:   5923") && Contains("1:   6742") && Contains("9:   5949"));
+}
+
+TEST_CASE("show draws a digit and writes PGM", "[cli][mnist]") {
+  const Run r = run_cli("show --images " + kTrainImages + " --labels " + kTrainLabels + " --index 0 --ascii");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("image 0, label 5, shape (28, 28)"));
+  CHECK(lines(r.out) == 29);
+  CHECK(r.out.find('@') != std::string::npos);
+  fixtures::TempDir dir;
+  const Run pgm = run_cli("show --images " + kTrainImages + " --index 1 --count 2 --pgm " + quote(dir.file("d.pgm")));
+  REQUIRE(pgm.status == 0);
+  const std::string bytes = fixtures::read_bytes(dir.file("d_2.pgm"));
+  CHECK(bytes.size() == std::string("P5\n28 28\n255\n").size() + 784);
+  CHECK(run_cli("show --images " + kTrainImages + " --index 60000").status != 0);
+}
+
+TEST_CASE("summary explains the reference network's 407,050 parameters", "[cli]") {
+  for (const std::string args : {"summary", "summary --config configs/mnist_mlp.json"}) {
+    const Run r = run_cli(args);
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("(None, 512)") && Contains("401,920") && Contains("5,130") &&
+                          Contains("Total params: 407,050") && Contains("(784 + 1) x 512"));
+  }
+}
+
+TEST_CASE("gradcheck passes on real samples", "[cli][mnist]") {
+  const Run r = run_cli("gradcheck --config configs/mnist_mlp.json --per-tensor 8");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("PASS") && Contains("dense_1/bias"));
+  const Run strict = run_cli("gradcheck --random-inputs --per-tensor 8 --threshold 0");
+  CHECK(strict.status == 1);
+  CHECK_THAT(strict.out, Contains("FAIL"));
+}
+
+TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli]") {
+  fixtures::TempDir dir;
+  SECTION("a config with an unknown key") {
+    fixtures::write_bytes(dir.file("x.json"), R"({"model": {"lyers": []}, "output": "o"})");
+    const Run r = run_cli("train --config " + quote(dir.file("x.json")));
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Contains("x.json: model: \"lyers\" is not a known key; did you mean \"layers\"?"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("an IDX file that is an HTML page") {
+    fixtures::write_bytes(dir.file("page.html"), "<html>404</html>");
+    const Run r = run_cli("info " + quote(dir.file("page.html")));
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Contains("page.html: not an IDX file"));
+    CHECK(lines(r.err) == 1);
+  }
+  SECTION("a missing model file") {
+    const Run r = run_cli("eval " + quote(dir.file("none.bin")));
+    CHECK(r.status == 1);
+    CHECK_THAT(r.err, Contains("none.bin: cannot open"));
+  }
+}
+
+TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", "[cli][mnist]") {
+  fixtures::TempDir dir;
+  // One epoch of the reference network: Keras reaches about 0.96 test accuracy here.
+  const Run r = run_cli("train --config configs/mnist_mlp.json --epochs 1 --out " + quote(dir.file("run")));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("test accuracy: "));
+  // stderr is a file here: exactly one plain line per epoch, no carriage returns.
+  CHECK(r.err.find('\r') == std::string::npos);
+  CHECK_THAT(r.err, Contains("Epoch 1/1\n469/469 [==============================]"));
+  const auto summary = nlohmann::json::parse(fixtures::read_bytes(dir.file("run/summary.json")));
+  CHECK(summary["test_accuracy"].get<double>() > 0.95);
+  CHECK(summary["param_count"] == 407050);
+
+  const std::string model = quote(dir.file("run/model.bin"));
+  const Run eval = run_cli("eval " + model + " --json");
+  REQUIRE(eval.status == 0);
+  const auto report = nlohmann::json::parse(eval.out);
+  CHECK(report["accuracy"].get<double>() == summary["test_accuracy"].get<double>());
+  CHECK(report["samples"] == 10000);
+  std::size_t total = 0;
+  for (const auto& row : report["confusion_matrix"]) for (const auto& v : row) total += v.get<std::size_t>();
+  CHECK(total == 10000);
+  CHECK_THAT(run_cli("eval " + model).out, Contains("confusion matrix") && Contains("precision"));
+
+  const Run predict = run_cli("predict " + model + " --images data/mnist/t10k-images-idx3-ubyte --index 0 --json");
+  REQUIRE(predict.status == 0);
+  CHECK(nlohmann::json::parse(predict.out)[0]["predicted"] == 7);  // the first test digit is a 7
+
+  std::string bytes = fixtures::read_bytes(dir.file("run/model.bin"));
+  bytes[bytes.size() / 2] ^= 0x10;
+  fixtures::write_bytes(dir.file("flipped.bin"), bytes);
+  const Run corrupt = run_cli("eval " + quote(dir.file("flipped.bin")));
+  CHECK(corrupt.status == 1);
+  CHECK_THAT(corrupt.err, Contains("flipped.bin: CRC32 mismatch"));
+  CHECK(lines(corrupt.err) == 1);
+}
+
+TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][mnist]") {
+  fixtures::TempDir dir;
+  const std::string out = dir.file("run");
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    REQUIRE(chdir(MNISTTRAIN_SOURCE_DIR) == 0);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen(dir.file("err").c_str(), "w", stderr);
+    execl(MNISTTRAIN_BINARY, MNISTTRAIN_BINARY, "train", "--epochs", "3", "--quiet", "--out", out.c_str(), nullptr);
+    _exit(127);
+  }
+  // Wait for the first epoch's checkpoint, so the signal lands while training runs.
+  for (int i = 0; i < 600 && !std::filesystem::exists(out + "/checkpoint.bin"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(child, SIGINT);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_THAT(fixtures::read_bytes(dir.file("err")), Contains("resume with: mnisttrain train --resume"));
+  CHECK_FALSE(std::filesystem::exists(out + "/model.bin"));
+  const Run resumed = run_cli("train --quiet --resume " + quote(out + "/checkpoint.bin"));
+  CHECK(resumed.status == 0);
+  CHECK(std::filesystem::exists(out + "/model.bin"));
+  CHECK(lines(fixtures::read_bytes(out + "/metrics.jsonl")) == 3);
+}
