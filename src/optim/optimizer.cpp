@@ -109,23 +109,23 @@ void Optimizer::step(float* w, float* g, float lr, const std::vector<Slice>& ten
   }
 }
 
-float learning_rate_at(const config::OptimizerConfig& config, std::int64_t step,
+double learning_rate_at(const config::OptimizerConfig& config, std::int64_t step,
                        std::int64_t total_steps) {
   const config::ScheduleConfig& s = config.schedule;
   const double lr0 = config.learning_rate;
   const auto t = static_cast<double>(step);
   switch (s.type) {
-    case config::ScheduleType::Constant: return static_cast<float>(lr0);
+    case config::ScheduleType::Constant: return lr0;
     case config::ScheduleType::Step:
-      return static_cast<float>(lr0 * std::pow(s.decay_rate, std::floor(t / static_cast<double>(s.decay_steps))));
+      return lr0 * std::pow(s.decay_rate, std::floor(t / static_cast<double>(s.decay_steps)));
     case config::ScheduleType::Exponential:
-      return static_cast<float>(lr0 * std::pow(s.decay_rate, t / static_cast<double>(s.decay_steps)));
+      return lr0 * std::pow(s.decay_rate, t / static_cast<double>(s.decay_steps));
     case config::ScheduleType::Cosine: {
       // Keras CosineDecay: lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi * min(t, T) / T)) + alpha).
       const double T = static_cast<double>(s.decay_steps > 0 ? s.decay_steps : total_steps);
       const double progress = T > 0 ? std::min(t, T) / T : 1.0;
       const double cosine = 0.5 * (1.0 + std::cos(3.14159265358979323846 * progress));
-      return static_cast<float>(lr0 * ((1.0 - s.alpha) * cosine + s.alpha));
+      return lr0 * ((1.0 - s.alpha) * cosine + s.alpha);
     }
   }
   throw Error("unknown learning-rate schedule");

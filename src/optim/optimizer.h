@@ -38,7 +38,7 @@ class Optimizer {
 };
 
 // The learning rate for optimizer step `step` (0-based) of `total_steps`, from the schedule.
-float learning_rate_at(const config::OptimizerConfig& config, std::int64_t step,
+double learning_rate_at(const config::OptimizerConfig& config, std::int64_t step,
                        std::int64_t total_steps);
 
 }  // namespace mnisttrain::optim

@@ -138,7 +138,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   const std::size_t num_batches = batches.num_batches();
   const auto total_steps = static_cast<std::int64_t>(num_batches) * tc.epochs;
   const auto C = static_cast<std::size_t>(classes);
-  float learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
+  double learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
   bool early_stopped = false;
 
   for (; state.epoch < tc.epochs && !early_stopped; ++state.epoch) {
@@ -161,7 +161,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
       }
       network.backward(batch.x, batch.size, fused);
       learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
-      optimizer.step(network.params().data(), network.grads().data(), learning_rate, slices);
+      optimizer.step(network.params().data(), network.grads().data(), static_cast<float>(learning_rate), slices);
       ++state.step;
       state.loss_sum += batch_loss * static_cast<double>(batch.size);
       state.correct += r.correct;
