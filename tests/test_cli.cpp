@@ -45,7 +45,7 @@ const std::string kTrainLabels = "data/mnist/train-labels-idx1-ubyte";
 
 }  // namespace
 
-TEST_CASE("--version and --help on every command, with defaults shown", "[cli]") {
+TEST_CASE("version and help on every command, with defaults shown", "[cli]") {
   const Run version = run_cli("--version");
   CHECK(version.status == 0);
   CHECK_THAT(version.out, StartsWith("mnisttrain "));

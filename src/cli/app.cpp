@@ -5,6 +5,7 @@
 #include "error.h"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -14,6 +15,10 @@
 namespace mnisttrain::cli {
 
 int run(int argc, char** argv) {
+  // Logs go to stderr with the progress bar; stdout carries only results.
+  spdlog::set_default_logger(spdlog::stderr_color_st("mnisttrain"));
+  spdlog::set_pattern("%^%l%$: %v");
+
   CLI::App app{"mnisttrain: train dense neural networks on MNIST-format (IDX) data"};
   app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
   app.require_subcommand(1);

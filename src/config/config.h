@@ -66,7 +66,7 @@ struct OptimizerConfig {
   double beta_2 = 0.999;       // adam, adamw
   double epsilon = 1e-7;       // rmsprop, adam, adamw
   double weight_decay = 0.0;   // adamw (default 0.004 there)
-  double clipnorm = 0.0;       // 0: off; otherwise clip the global gradient norm to this
+  double clipnorm = 0.0;       // 0: off; otherwise clip each tensor's gradient norm (Keras)
   ScheduleConfig schedule;
 };
 

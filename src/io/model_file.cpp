@@ -105,6 +105,10 @@ ModelFile load_model_file(const std::string& path) {
     throw Error(path + ": header: missing \"arrays\" list");
   }
   std::size_t offset = padded(16 + header_length);
+  if (offset > size - 4) {
+    throw Error(path + ": truncated: the header's padding ends at offset " + std::to_string(offset) +
+                ", past the CRC at offset " + std::to_string(size - 4));
+  }
   for (const auto& entry : file.header["arrays"]) {
     if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
         !entry.contains("count") || !entry["count"].is_number_unsigned()) {

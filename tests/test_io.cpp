@@ -1,0 +1,586 @@
+// The model-file container (layout, alignment, CRC), model.bin and checkpoint.bin round trips,
+// every way a damaged or forged file is rejected (each message naming the file and the check
+// that failed), and that atomic writes leave no temporary files behind.
+#include "config/config.h"
+#include "error.h"
+#include "fixtures.h"
+#include "io/atomic_file.h"
+#include "io/model_file.h"
+#include "nn/network.h"
+#include "train/checkpoint.h"
+#include "train/saved_model.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+using fixtures::error_of;
+using fixtures::read_bytes;
+using fixtures::TempDir;
+using fixtures::write_bytes;
+using nlohmann::json;
+namespace config = mnisttrain::config;
+namespace io = mnisttrain::io;
+namespace nn = mnisttrain::nn;
+namespace train = mnisttrain::train;
+
+namespace {
+
+std::size_t padded64(std::size_t n) { return (n + 63) / 64 * 64; }
+
+std::uint32_t u32_at(const std::string& bytes, std::size_t offset) {
+  std::uint32_t v;
+  std::memcpy(&v, bytes.data() + offset, 4);
+  return v;
+}
+
+void set_u32(std::string& bytes, std::size_t offset, std::uint32_t v) {
+  std::memcpy(&bytes[offset], &v, 4);
+}
+
+std::uint32_t crc_of(const std::string& bytes, std::size_t length) {
+  return static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(length)));
+}
+
+// Replaces the trailing CRC with the right one for the (edited) bytes before it, so the
+// check under test is the one that fails, not the CRC.
+void fix_crc(std::string& bytes) { set_u32(bytes, bytes.size() - 4, crc_of(bytes, bytes.size() - 4)); }
+
+std::string u32_bytes(std::uint32_t v) {
+  std::string s(4, '\0');
+  std::memcpy(&s[0], &v, 4);
+  return s;
+}
+
+// Builds a container by hand, independently of save_model_file: preamble, header text, zero
+// padding to 64 (unless `pad` is false), the payload bytes and a valid CRC.
+std::string assemble(const std::string& header_text, const std::string& payload, bool pad = true) {
+  std::string out = "MNISTTRN" + u32_bytes(1) + u32_bytes(static_cast<std::uint32_t>(header_text.size()));
+  out += header_text;
+  if (pad) out.resize(padded64(out.size()), '\0');
+  out += payload;
+  out += u32_bytes(crc_of(out, out.size()));
+  return out;
+}
+
+// The header text and the float payload of a container.
+std::string header_text_of(const std::string& bytes) { return bytes.substr(16, u32_at(bytes, 12)); }
+std::string payload_of(const std::string& bytes) {
+  const std::size_t start = padded64(16 + u32_at(bytes, 12));
+  return bytes.substr(start, bytes.size() - 4 - start);
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// The book network (784 -> 512 relu -> 10 softmax), initialised from a seed.
+struct BookModel {
+  config::Config config = config::default_config();
+  nn::Network network{config.model, {28, 28}, config.data.num_classes};
+  BookModel() { network.init_params(1234); }
+};
+
+// The bytes of a good model.bin of the book network, made once.
+const std::string& good_model_bytes() {
+  static const std::string bytes = [] {
+    TempDir dir;
+    BookModel model;
+    train::save_model(dir.file("model.bin"), model.config, model.network);
+    return read_bytes(dir.file("model.bin"));
+  }();
+  return bytes;
+}
+
+std::string load_model_error(const std::string& path) {
+  return error_of([&] { train::load_model(path); });
+}
+
+std::vector<std::string> folder_listing(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+bool has_temp_file(const std::filesystem::path& folder) {
+  for (const std::string& name : folder_listing(folder)) {
+    if (contains(name, ".tmp.")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// --- the container -------------------------------------------------------------------------
+
+TEST_CASE("model file container round trip: layout, alignment, CRC and exact arrays", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("c.bin");
+  const std::vector<float> a{1.5f, -0.0f, std::numeric_limits<float>::denorm_min(),
+                             std::numeric_limits<float>::quiet_NaN(),
+                             -std::numeric_limits<float>::infinity(), 3.4028235e38f};
+  std::vector<float> b(17);
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i) * 0.1f - 1.0f;
+  const json header = {{"kind", "test"}, {"n", 3}, {"nested", {{"x", {1, 2}}, {"pi", 3.141592653589793}}},
+                       {"arrays", "replaced by the writer"}};
+  io::save_model_file(path, header, {{"a", a}, {"empty", {}}, {"b", b}});
+
+  const std::string bytes = read_bytes(path);
+  REQUIRE(bytes.size() > 20);
+  CHECK(bytes.substr(0, 8) == "MNISTTRN");
+  CHECK(u32_at(bytes, 8) == io::kModelFormatVersion);
+  CHECK(u32_at(bytes, 8) == 1u);
+  const std::uint32_t H = u32_at(bytes, 12);
+  const json stored_header = json::parse(bytes.substr(16, H));
+  CHECK(stored_header["kind"] == "test");
+  CHECK(stored_header["arrays"] == json::parse(R"([{"name":"a","count":6},{"name":"empty","count":0},
+                                                   {"name":"b","count":17}])"));
+  // The floats start at the first multiple of 64 after the header, the gap is zeros.
+  const std::size_t P = padded64(16 + H);
+  CHECK(P % 64 == 0);
+  CHECK(P >= 16 + H);
+  CHECK(P - (16 + H) < 64);
+  CHECK(bytes.substr(16 + H, P - (16 + H)) == std::string(P - (16 + H), '\0'));
+  CHECK(bytes.size() == P + (a.size() + b.size()) * sizeof(float) + 4);
+  CHECK(std::memcmp(bytes.data() + P, a.data(), a.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(bytes.data() + P + a.size() * sizeof(float), b.data(), b.size() * sizeof(float)) == 0);
+  CHECK(u32_at(bytes, bytes.size() - 4) == crc_of(bytes, bytes.size() - 4));
+  // The same bytes a hand-built container of this header and payload has.
+  CHECK(assemble(bytes.substr(16, H), payload_of(bytes)) == bytes);
+
+  const io::ModelFile file = io::load_model_file(path);
+  CHECK(file.header == stored_header);
+  CHECK(file.header["nested"]["pi"].get<double>() == 3.141592653589793);
+  REQUIRE(file.arrays.size() == 3);
+  CHECK(file.arrays[0].name == "a");
+  CHECK(file.arrays[1].name == "empty");
+  CHECK(file.arrays[2].name == "b");
+  CHECK(same_bits(file.arrays[0].values, a));
+  CHECK(file.arrays[1].values.empty());
+  CHECK(same_bits(file.arrays[2].values, b));
+  CHECK(same_bits(file.array("b", path), b));
+  CHECK(error_of([&] { file.array("missing", path); }) == path + ": header: no array named \"missing\"");
+  CHECK(!has_temp_file(dir.path()));
+}
+
+TEST_CASE("model file container: every padding length keeps the floats 64-byte aligned", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("pad.bin");
+  const std::vector<float> values{0.25f, -7.0f, 1e-30f};
+  bool saw_no_padding = false;
+  for (std::size_t extra = 0; extra < 64; ++extra) {
+    io::save_model_file(path, {{"note", std::string(extra, 'x')}}, {{"v", values}});
+    const std::string bytes = read_bytes(path);
+    const std::uint32_t H = u32_at(bytes, 12);
+    const std::size_t P = padded64(16 + H);
+    INFO("header length " << H);
+    if (P == 16 + H) saw_no_padding = true;
+    CHECK(bytes.size() == P + values.size() * sizeof(float) + 4);
+    CHECK(std::memcmp(bytes.data() + P, values.data(), values.size() * sizeof(float)) == 0);
+    const io::ModelFile file = io::load_model_file(path);
+    CHECK(file.header["note"].get<std::string>().size() == extra);
+    CHECK(same_bits(file.array("v", path), values));
+  }
+  CHECK(saw_no_padding);  // the header ending exactly on a 64-byte boundary was covered
+}
+
+TEST_CASE("write_file_atomic replaces the file and leaves no *.tmp.* behind", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("out.txt");
+  io::write_file_atomic(path, std::string("first version"));
+  CHECK(read_bytes(path) == "first version");
+  io::write_file_atomic(path, std::string("second"));
+  CHECK(read_bytes(path) == "second");
+  io::write_file_atomic(dir.file("empty.txt"), std::string());
+  CHECK(read_bytes(dir.file("empty.txt")).empty());
+  CHECK(!has_temp_file(dir.path()));
+  CHECK(folder_listing(dir.path()).size() == 2);
+
+  // A folder that does not exist: an Error naming the target, nothing created.
+  const std::string missing = dir.file("no/such/folder/out.txt");
+  const std::string message = error_of([&] { io::write_file_atomic(missing, std::string("x")); });
+  CHECK(message.rfind(missing + ": cannot create temporary file", 0) == 0);
+  CHECK(folder_listing(dir.path()).size() == 2);
+}
+
+// --- model.bin -----------------------------------------------------------------------------
+
+TEST_CASE("save_model / load_model round trip of the book network", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  BookModel model;
+  const std::size_t n = model.network.param_count();
+  REQUIRE(n == 784 * 512 + 512 + 512 * 10 + 10);
+  // init_params really filled the kernels: a round trip of zeros would prove little.
+  std::size_t nonzero = 0;
+  for (float x : model.network.params()) nonzero += x != 0.0f;
+  REQUIRE(nonzero > n / 2);
+
+  train::save_model(path, model.config, model.network);
+  CHECK(!has_temp_file(dir.path()));
+  const std::string bytes = read_bytes(path);
+  CHECK(bytes.size() == padded64(16 + u32_at(bytes, 12)) + n * sizeof(float) + 4);
+
+  const train::SavedModel loaded = train::load_model(path);
+  REQUIRE(loaded.network);
+  CHECK(loaded.header["kind"] == "model");
+  CHECK(loaded.header["architecture"] == train::kArchitecture);
+  CHECK(loaded.header["param_count"].get<std::size_t>() == n);
+  CHECK(loaded.header["num_classes"].get<int>() == 10);
+  CHECK(loaded.header["input_shape"] == json::array({28, 28}));
+  CHECK(loaded.network->input_shape() == std::vector<int>{28, 28});
+  CHECK(loaded.network->param_count() == n);
+  REQUIRE(loaded.network->layers().size() == 2);
+  CHECK(loaded.network->layers()[0].outputs == 512);
+  CHECK(loaded.network->layers()[1].spec.activation == config::Activation::Softmax);
+  CHECK(config::to_json(loaded.config) == config::to_json(model.config));
+  CHECK(loaded.config.data.test_images == model.config.data.test_images);
+  // Bit for bit.
+  CHECK(same_bits(loaded.network->params(), model.network.params()));
+
+  // And so the same predictions.
+  std::vector<float> x(784);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 255) / 255.0f;
+  const float* a = model.network.forward(x.data(), 1, false);
+  std::vector<float> expected(a, a + 10);
+  const float* b = loaded.network->forward(x.data(), 1, false);
+  CHECK(std::vector<float>(b, b + 10) == expected);
+}
+
+TEST_CASE("corrupt model: truncated at any point", "[io]") {
+  const std::string& good = good_model_bytes();
+  const std::size_t H = u32_at(good, 12);
+  const std::size_t P = padded64(16 + H);
+  const std::string header_length = "header length " + std::to_string(H) + " at offset 12 does not fit";
+  const std::string crc = "CRC32 mismatch";
+  struct Cut {
+    std::size_t size;
+    std::string expected;
+  };
+  const std::vector<Cut> cuts = {
+      {0, "truncated: 0 bytes, a model file has at least 20"},
+      {7, "truncated: 7 bytes"},
+      {19, "truncated: 19 bytes, a model file has at least 20 (16-byte preamble + 4-byte CRC)"},
+      {20, header_length + " the file's 20 bytes"},
+      {16 + H / 2, header_length},
+      {16 + H + 3, header_length},
+      {16 + H + 4, crc},
+      {P, crc},
+      {P + 4 * 1000 + 2, crc},  // in the middle of a float
+      {good.size() / 2, crc},
+      {good.size() - 4, crc},
+      {good.size() - 1, crc},
+  };
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  for (const Cut& cut : cuts) {
+    write_bytes(path, good.substr(0, cut.size));
+    const std::string message = load_model_error(path);
+    INFO("cut at " << cut.size << ": " << message);
+    CHECK(message.rfind(path + ": ", 0) == 0);
+    CHECK(contains(message, cut.expected));
+  }
+}
+
+TEST_CASE("corrupt model: a bit flip in the floats fails the CRC", "[io]") {
+  std::string bytes = good_model_bytes();
+  const std::size_t P = padded64(16 + u32_at(bytes, 12));
+  bytes[P + 4 * 123 + 1] = static_cast<char>(bytes[P + 4 * 123 + 1] ^ 0x10);
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  write_bytes(path, bytes);
+  char expected[160];
+  std::snprintf(expected, sizeof expected,
+                ": CRC32 mismatch: stored 0x%08X at offset %zu, computed 0x%08X (the file is corrupt or truncated)",
+                u32_at(bytes, bytes.size() - 4), bytes.size() - 4, crc_of(bytes, bytes.size() - 4));
+  CHECK(load_model_error(path) == path + expected);
+
+  // A flip in the CRC itself is caught the same way.
+  std::string bad_crc = good_model_bytes();
+  bad_crc[bad_crc.size() - 2] = static_cast<char>(bad_crc[bad_crc.size() - 2] ^ 0x01);
+  write_bytes(path, bad_crc);
+  CHECK(contains(load_model_error(path), "CRC32 mismatch"));
+}
+
+TEST_CASE("corrupt model: a bit flip in the header or its padding fails the CRC", "[io]") {
+  const std::string& good = good_model_bytes();
+  const std::size_t H = u32_at(good, 12);
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  // Inside the JSON text (still valid JSON or not, the CRC is checked first).
+  for (std::size_t offset : {std::size_t{16}, 16 + H / 2, 16 + H - 1}) {
+    std::string bytes = good;
+    bytes[offset] = static_cast<char>(bytes[offset] ^ 0x01);
+    write_bytes(path, bytes);
+    const std::string message = load_model_error(path);
+    INFO("flip at " << offset);
+    CHECK(message.rfind(path + ": CRC32 mismatch", 0) == 0);
+  }
+  // In the zero padding, if this header has any.
+  if (padded64(16 + H) > 16 + H) {
+    std::string bytes = good;
+    bytes[16 + H] = '\x01';
+    write_bytes(path, bytes);
+    CHECK(load_model_error(path).rfind(path + ": CRC32 mismatch", 0) == 0);
+  }
+}
+
+TEST_CASE("corrupt model: wrong magic", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  std::string bytes = good_model_bytes();
+  bytes.replace(0, 8, "MNISTTRX");
+  fix_crc(bytes);
+  write_bytes(path, bytes);
+  CHECK(load_model_error(path) ==
+        path + ": not a mnisttrain model file: magic at offset 0 is \"MNISTTRX\", expected \"MNISTTRN\"");
+
+  // Some other file entirely.
+  write_bytes(path, R"({"model": {"layers": []}, "output": "runs/x"})");
+  const std::string message = load_model_error(path);
+  CHECK(message.rfind(path + ": not a mnisttrain model file", 0) == 0);
+}
+
+TEST_CASE("corrupt model: unsupported format version", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  for (std::uint32_t version : {0u, 2u, 0x01000000u}) {
+    std::string bytes = good_model_bytes();
+    set_u32(bytes, 8, version);
+    fix_crc(bytes);  // so only the version is wrong
+    write_bytes(path, bytes);
+    CHECK(load_model_error(path) == path + ": format version " + std::to_string(version) +
+                                        " at offset 8 is not supported (this build reads version 1)");
+  }
+}
+
+TEST_CASE("corrupt model: header length that does not fit the file", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  const std::string& good = good_model_bytes();
+  for (std::uint32_t length : {0xFFFFFFFFu, 0x80000000u + u32_at(good, 12), io::kMaxHeaderBytes + 1,
+                               static_cast<std::uint32_t>(good.size() - 20 + 1)}) {
+    std::string bytes = good;
+    set_u32(bytes, 12, length);
+    fix_crc(bytes);
+    write_bytes(path, bytes);
+    CHECK(load_model_error(path) == path + ": header length " + std::to_string(length) +
+                                        " at offset 12 does not fit the file's " +
+                                        std::to_string(good.size()) + " bytes");
+  }
+}
+
+TEST_CASE("corrupt model: header that is not valid JSON or has no arrays list", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  write_bytes(path, assemble("{\"kind\": \"model\", oops}", ""));
+  CHECK(load_model_error(path).rfind(path + ": JSON header at offset 16 is invalid: ", 0) == 0);
+  write_bytes(path, assemble("{\"kind\": \"model\"}", ""));
+  CHECK(load_model_error(path) == path + ": header: missing \"arrays\" list");
+  write_bytes(path, assemble(R"({"arrays": [{"name": "params", "count": -1}]})", ""));
+  CHECK(contains(load_model_error(path), path + ": header: arrays entry "));
+}
+
+TEST_CASE("corrupt model: an array count that runs past the data", "[io]") {
+  const std::string& good = good_model_bytes();
+  const std::string payload = payload_of(good);
+  json header = json::parse(header_text_of(good));
+  const std::uint64_t count = header["arrays"][0]["count"].get<std::uint64_t>();
+  REQUIRE(count * 4 == payload.size());
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  // One float too many, and a count whose byte size overflows 64 bits.
+  for (std::uint64_t forged : {count + 1, std::uint64_t{1} << 62, ~std::uint64_t{0}}) {
+    header["arrays"][0]["count"] = forged;
+    const std::string text = header.dump();
+    const std::string bytes = assemble(text, payload);
+    write_bytes(path, bytes);
+    const std::size_t P = padded64(16 + text.size());
+    CHECK(load_model_error(path) == path + ": array \"params\" of " + std::to_string(forged) +
+                                        " floats at offset " + std::to_string(P) +
+                                        " runs past the data, which ends at offset " +
+                                        std::to_string(bytes.size() - 4));
+  }
+}
+
+TEST_CASE("corrupt model: unexpected bytes between the arrays and the CRC", "[io]") {
+  const std::string& good = good_model_bytes();
+  const std::string text = header_text_of(good);
+  const std::string payload = payload_of(good);
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  write_bytes(path, assemble(text, payload + std::string(8, '\0')));
+  const std::size_t end = padded64(16 + text.size()) + payload.size();
+  CHECK(load_model_error(path) == path + ": 8 unexpected bytes between the arrays' end at offset " +
+                                      std::to_string(end) + " and the CRC");
+
+  // Equally when the header claims one float fewer than there is.
+  json header = json::parse(text);
+  header["arrays"][0]["count"] = header["arrays"][0]["count"].get<std::uint64_t>() - 1;
+  write_bytes(path, assemble(header.dump(), payload));
+  CHECK(contains(load_model_error(path), ": 4 unexpected bytes between the arrays' end"));
+}
+
+// A forged file (valid CRC) whose header is not followed by its padding: the float offset would
+// run past the data, and unchecked size arithmetic would wrap around (and memcpy read past the
+// buffer). It must be reported as truncation.
+TEST_CASE("corrupt model: header padding missing is reported as such", "[io]") {
+  std::string text = R"({"arrays": []})";  // 16 + 14 = 30: needs 34 bytes of padding
+  REQUIRE((16 + text.size()) % 64 != 0);
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  write_bytes(path, assemble(text, "", false));
+  const std::string message = load_model_error(path);
+  INFO(message);
+  CHECK(message.rfind(path + ": ", 0) == 0);
+  CHECK(!contains(message, "18446744073709"));
+  CHECK(contains(message, "truncated: the header's padding ends at offset 64"));
+}
+
+TEST_CASE("corrupt model: parameter count differs from the architecture", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  BookModel model;
+  const std::size_t n = model.network.param_count();
+  for (std::size_t wrong : {n - 1, n + 10, std::size_t{0}}) {
+    io::save_model_file(path, train::model_header(model.config, model.network),
+                        {{"params", std::vector<float>(wrong, 0.5f)}});
+    CHECK(load_model_error(path) == path + ": parameter array holds " + std::to_string(wrong) +
+                                        " floats, the architecture needs " + std::to_string(n));
+  }
+  // Same count but a header whose config asks for another network: still caught.
+  config::Config wider = model.config;
+  wider.model.layers[0].units = 513;
+  json header = train::model_header(model.config, model.network);
+  header["config"] = config::to_json(wider);
+  io::save_model_file(path, header, {{"params", model.network.params()}});
+  CHECK(load_model_error(path) == path + ": parameter array holds " + std::to_string(n) +
+                                      " floats, the architecture needs " +
+                                      std::to_string(784 * 513 + 513 + 513 * 10 + 10));
+}
+
+TEST_CASE("corrupt model: wrong architecture, missing params, invalid network", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  BookModel model;
+  json header = train::model_header(model.config, model.network);
+
+  header["architecture"] = "keras.Sequential";
+  io::save_model_file(path, header, {{"params", model.network.params()}});
+  CHECK(load_model_error(path) ==
+        path + ": header: architecture is \"keras.Sequential\", expected \"mnisttrain.sequential\"");
+
+  header["architecture"] = train::kArchitecture;
+  io::save_model_file(path, header, {{"weights", model.network.params()}});
+  CHECK(load_model_error(path) == path + ": header: no array named \"params\"");
+
+  header["num_classes"] = 9;  // the layers end in 10 units
+  io::save_model_file(path, header, {{"params", model.network.params()}});
+  CHECK(load_model_error(path).rfind(path + ": header describes an invalid network: ", 0) == 0);
+
+  CHECK(load_model_error(dir.file("absent.bin")).rfind(dir.file("absent.bin") + ": cannot open", 0) == 0);
+}
+
+TEST_CASE("load_checkpoint refuses a model.bin", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  write_bytes(path, good_model_bytes());
+  const std::string message = error_of([&] { train::load_checkpoint(path); });
+  CHECK(message.rfind(path + ": header: kind is \"model\", expected \"checkpoint\"", 0) == 0);
+}
+
+// --- checkpoint.bin ------------------------------------------------------------------------
+
+TEST_CASE("checkpoint round trip keeps every number exactly", "[io]") {
+  train::Checkpoint c;
+  c.config = config::default_config();
+  c.config.data.validation_split = 0.1;
+  c.config.training.optimizer.type = config::OptimizerType::Adam;
+  c.config.training.optimizer.clipnorm = 1.5;
+  c.config.training.early_stopping.enabled = true;
+  c.config.training.early_stopping.patience = 3;
+  c.config.training.early_stopping.restore_best_weights = true;
+  c.config.training.seed = 18446744073709551557ull;
+
+  train::LoopState& s = c.state;
+  s.epoch = 7;
+  s.batch = 321;
+  s.step = (std::int64_t{1} << 53) + 1;  // not a double: must not go through one
+  s.loss_sum = 0.1 + 0.2;                 // 0.30000000000000004
+  s.correct = 41234;
+  s.seen = 54321;
+  s.dropout_rng = {0xFFFFFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFFEull, 0x8000000000000000ull,
+                   0x8000000000000001ull};
+  s.history = json::array();
+  s.history.push_back({{"epoch", 1}, {"loss", 1.0 / 3.0}, {"accuracy", 0.9123456789012345},
+                       {"val_loss", 5e-324}, {"val_accuracy", 0.1 * 3}});
+  s.history.push_back({{"epoch", 2}, {"loss", 0.2718281828459045}, {"accuracy", 1.0},
+                       {"val_loss", 1.7976931348623157e308}, {"val_accuracy", 2.0 / 3.0}});
+  s.early_stopping = {true, 0.07123456789012345, 4, 2};
+  s.save_best = {true, 0.98765432109876543, 5, 0};
+
+  c.params = {1.0f, -0.0f, std::numeric_limits<float>::denorm_min(), 3.4028235e38f, 0.1f};
+  c.optimizer_state = {0.5f, 1e-38f, -2.5f, 7.0f, 0.125f, 1e-20f, 0.0f, 42.0f, 1.0f / 3.0f, -1.0f};
+  c.best_params = {0.9f, -0.9f, 1e-7f, 2.0f, 0.3f};
+
+  TempDir dir;
+  const std::string path = dir.file("checkpoint.bin");
+  train::save_checkpoint(path, c);
+  CHECK(!has_temp_file(dir.path()));
+  const train::Checkpoint r = train::load_checkpoint(path);
+
+  CHECK(r.state.epoch == 7);
+  CHECK(r.state.batch == 321u);
+  CHECK(r.state.step == (std::int64_t{1} << 53) + 1);
+  CHECK(r.state.loss_sum == s.loss_sum);
+  CHECK(r.state.loss_sum != 0.3);
+  CHECK(r.state.correct == 41234u);
+  CHECK(r.state.seen == 54321u);
+  CHECK(r.state.dropout_rng == s.dropout_rng);
+  CHECK(r.state.history == s.history);
+  REQUIRE(r.state.history.size() == 2);
+  CHECK(r.state.history[0]["loss"].get<double>() == 1.0 / 3.0);
+  CHECK(r.state.history[0]["val_loss"].get<double>() == 5e-324);
+  CHECK(r.state.history[0]["val_accuracy"].get<double>() == 0.1 * 3);
+  CHECK(r.state.history[1]["val_loss"].get<double>() == 1.7976931348623157e308);
+  CHECK(r.state.early_stopping.has_best);
+  CHECK(r.state.early_stopping.best == s.early_stopping.best);
+  CHECK(r.state.early_stopping.best_epoch == 4);
+  CHECK(r.state.early_stopping.wait == 2);
+  CHECK(r.state.save_best.has_best);
+  CHECK(r.state.save_best.best == s.save_best.best);
+  CHECK(r.state.save_best.best_epoch == 5);
+  CHECK(r.state.save_best.wait == 0);
+  CHECK(same_bits(r.params, c.params));
+  CHECK(same_bits(r.optimizer_state, c.optimizer_state));
+  CHECK(same_bits(r.best_params, c.best_params));
+  CHECK(config::to_json(r.config) == config::to_json(c.config));
+  CHECK(r.config.training.seed == 18446744073709551557ull);
+
+  // Without best weights there is no best_params array, and none comes back.
+  c.best_params.clear();
+  train::save_checkpoint(path, c);
+  const train::Checkpoint r2 = train::load_checkpoint(path);
+  CHECK(r2.best_params.empty());
+  CHECK(io::load_model_file(path).arrays.size() == 2);
+  CHECK(folder_listing(dir.path()) == std::vector<std::string>{"checkpoint.bin"});
+
+  // A checkpoint is not a model.
+  CHECK(load_model_error(path) ==
+        path + ": header: architecture is missing, expected \"mnisttrain.sequential\"");
+}
