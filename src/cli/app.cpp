@@ -22,6 +22,11 @@ int run(int argc, char** argv) {
   CLI::App app{"mnisttrain: train dense neural networks on MNIST-format (IDX) data"};
   app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level works before or after the subcommand
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback([&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
   app.option_defaults()->always_capture_default();
 
   CommandAction chosen;
