@@ -8,6 +8,7 @@
 #include "train/checkpoint.h"
 #include "train/saved_model.h"
 #include "train/trainer.h"
+#include "alloc_counter.h"
 #include "fixtures.h"
 
 #include <filesystem>
@@ -74,6 +75,22 @@ class StopAfter : public train::TrainListener {
 };
 
 train::TrainListener quiet;
+
+// Records the process's allocation count at the end of every batch.
+class AllocationProbe : public train::TrainListener {
+ public:
+  void batch_end(std::size_t batch, std::size_t batches, double, double) override {
+    if (epoch_ == 2) counts_.push_back({batch, batches, fixtures::allocations()});
+  }
+  void epoch_end(const train::EpochMetrics&) override { ++epoch_; }
+  struct Sample {
+    std::size_t batch, batches, allocations;
+  };
+  std::vector<Sample> counts_;
+
+ private:
+  int epoch_ = 1;
+};
 
 }  // namespace
 
@@ -202,4 +219,15 @@ TEST_CASE("training refuses bad data before the first step", "[train]") {
   cfg = f.config("bad");
   cfg.data.num_classes = 2;  // labels go up to 2
   CHECK_THAT(fixtures::error_of([&] { train::train(cfg, {}, quiet); }), Contains("not below the class count 2"));
+}
+
+TEST_CASE("the batch loop allocates nothing", "[train]") {
+  Fixture f;
+  AllocationProbe probe;
+  probe.counts_.reserve(64);  // the probe's own storage must not count
+  train::train(f.config("alloc"), {}, probe);
+  // Second epoch: 8 batches. Between the end of its first batch and the end of its last, the
+  // loop ran forward, loss, backward and the optimizer step 7 times.
+  REQUIRE(probe.counts_.size() == 8);
+  CHECK(probe.counts_.back().allocations == probe.counts_.front().allocations);
 }
