@@ -1,7 +1,8 @@
 // `mnisttrain predict MODEL --images F`: class probabilities and the predicted class for each
 // selected image, with the image drawn.
 #include "cli/commands.h"
-#include "data/idx.h"
+#include "cli/format.h"
+#include "data/dataset.h"
 #include "data/render.h"
 #include "error.h"
 #include "nn/loss.h"
@@ -27,22 +28,16 @@ struct PredictFlags {
 int run_predict(const PredictFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
   nn::Network& net = *saved.network;
-  const data::IdxArray images = data::read_idx(flags.images);
-  const std::size_t features = images.dims.size() > 1 ? images.count() / images.dims[0] : 0;
-  if (images.type != data::IdxType::UInt8 || features != net.input_features()) {
-    throw Error(flags.images + ": expected uint8 images of " + std::to_string(net.input_features()) +
-                " pixels each, found " + data::type_name(images.type) + " " + images.shape_string());
+  const data::Dataset images = data::load_images(flags.images);
+  const std::size_t features = images.features();
+  if (features != net.input_features()) {
+    throw Error(flags.images + ": images have " + std::to_string(features) + " pixels, the model expects " +
+                std::to_string(net.input_features()));
   }
-  const std::size_t n = images.dims[0];
-  if (flags.index >= n || flags.count > n - flags.index) {
-    throw Error(flags.images + ": --index " + std::to_string(flags.index) + " --count " +
-                std::to_string(flags.count) + " is outside the " + std::to_string(n) + " images");
-  }
-  const int rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
-  const int cols = static_cast<int>(images.dims.back());
+  check_selection(flags.images, flags.index, flags.count, images.count);
   std::vector<float> x(flags.count * features);
   for (std::size_t k = 0; k < x.size(); ++k) {
-    x[k] = static_cast<float>(images.bytes[flags.index * features + k]) / 255.0f;
+    x[k] = static_cast<float>(images.image(flags.index)[k]) / 255.0f;
   }
   net.reserve(flags.count);
   const float* out = net.forward(x.data(), flags.count, false);
@@ -57,7 +52,7 @@ int run_predict(const PredictFlags& flags) {
       continue;
     }
     std::printf("image %zu: predicted %zu (p = %.4f)\n", i, predicted, p[predicted]);
-    std::fputs(data::render_image(images.bytes.data() + i * features, rows, cols).c_str(), stdout);
+    std::fputs(data::render_image(images.image(i), images.rows, images.cols).c_str(), stdout);
     for (std::size_t c = 0; c < C; ++c) {
       std::printf("  %2zu  %.4f  %s\n", c, p[c], std::string(static_cast<std::size_t>(p[c] * 40 + 0.5), '#').c_str());
     }

@@ -1,8 +1,8 @@
 // `mnisttrain show`: draws images in the terminal (what the notes do with matplotlib), or
 // writes them as PGM files.
 #include "cli/commands.h"
+#include "cli/format.h"
 #include "data/dataset.h"
-#include "data/idx.h"
 #include "data/render.h"
 #include "error.h"
 #include "io/atomic_file.h"
@@ -34,25 +34,9 @@ std::string pgm_name(const std::string& base, std::size_t index, bool several) {
 }
 
 int show(const ShowOptions& options) {
-  data::Dataset set;
-  if (options.labels.empty()) {
-    data::IdxArray images = data::read_idx(options.images);
-    if (images.type != data::IdxType::UInt8 || images.dims.size() < 2 || images.dims.size() > 3) {
-      throw Error(options.images + ": expected uint8 images (N, rows, cols), found " +
-                  data::type_name(images.type) + " " + images.shape_string());
-    }
-    set.count = images.dims[0];
-    set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
-    set.cols = static_cast<int>(images.dims.back());
-    set.images = std::move(images.bytes);
-  } else {
-    set = data::load_dataset(options.images, options.labels, 256);
-  }
-  if (options.index >= set.count || options.count > set.count - options.index) {
-    throw Error(options.images + ": --index " + std::to_string(options.index) + " --count " +
-                std::to_string(options.count) + " is outside the " + std::to_string(set.count) +
-                " images");
-  }
+  const data::Dataset set = options.labels.empty() ? data::load_images(options.images)
+                                                   : data::load_dataset(options.images, options.labels, 256);
+  check_selection(options.images, options.index, options.count, set.count);
   for (std::size_t i = options.index; i < options.index + options.count; ++i) {
     std::string label = set.labels.empty() ? "" : ", label " + std::to_string(set.labels[i]);
     if (!options.pgm.empty()) {

@@ -1,5 +1,7 @@
-// Number formatting for the commands' output; see format.h.
+// Number formatting and option checks shared by the commands; see format.h.
 #include "cli/format.h"
+
+#include "error.h"
 
 #include <cstdio>
 
@@ -22,6 +24,13 @@ std::string human_bytes(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, unit ? "%.2f %s" : "%.0f %s", size, units[unit]);
   return buf;
+}
+
+void check_selection(const std::string& path, std::size_t index, std::size_t count, std::size_t total) {
+  if (index >= total || count > total - index) {
+    throw Error(path + ": --index " + std::to_string(index) + " --count " + std::to_string(count) +
+                " is outside the " + std::to_string(total) + " images");
+  }
 }
 
 }  // namespace mnisttrain::cli

@@ -4,7 +4,6 @@
 #include "data/idx.h"
 #include "error.h"
 
-#include <cmath>
 #include <cstdio>
 
 namespace mnisttrain::data {
@@ -15,8 +14,7 @@ static std::string magic_string(const IdxArray& array) {
   return buf;
 }
 
-Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
-                     int num_classes) {
+Dataset load_images(const std::string& images_path) {
   IdxArray images = read_idx(images_path);
   if (images.dims.size() == 1) {
     throw Error(images_path + ": expected an image file (3 dimensions, magic 0x00000803), found " +
@@ -30,6 +28,17 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
     throw Error(images_path + ": element type " + type_name(images.type) + " (magic " +
                 magic_string(images) + "): the trainer reads uint8 pixels (type byte 0x08)");
   }
+  Dataset set;
+  set.count = images.dims[0];
+  set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
+  set.cols = static_cast<int>(images.dims.back());
+  set.images = std::move(images.bytes);
+  return set;
+}
+
+Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
+                     int num_classes) {
+  Dataset set = load_images(images_path);
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) {
     throw Error(labels_path + ": expected a label file (1 dimension, magic 0x00000801), found " +
@@ -40,9 +49,9 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
     throw Error(labels_path + ": element type " + type_name(labels.type) + " (magic " +
                 magic_string(labels) + "): labels must be uint8 (type byte 0x08)");
   }
-  if (labels.dims[0] != images.dims[0]) {
+  if (labels.dims[0] != set.count) {
     throw Error(labels_path + ": holds " + std::to_string(labels.dims[0]) + " labels but " +
-                images_path + " holds " + std::to_string(images.dims[0]) + " images");
+                images_path + " holds " + std::to_string(set.count) + " images");
   }
   for (std::size_t i = 0; i < labels.bytes.size(); ++i) {
     if (labels.bytes[i] >= num_classes) {
@@ -51,12 +60,7 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
                   ") is not below the class count " + std::to_string(num_classes));
     }
   }
-  Dataset set;
-  set.count = images.dims[0];
-  set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
-  set.cols = static_cast<int>(images.dims.back());
   set.num_classes = num_classes;
-  set.images = std::move(images.bytes);
   set.labels = std::move(labels.bytes);
   return set;
 }
