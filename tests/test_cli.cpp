@@ -49,7 +49,7 @@ TEST_CASE("version and help on every command, with defaults shown", "[cli]") {
   const Run version = run_cli("--version");
   CHECK(version.status == 0);
   CHECK_THAT(version.out, StartsWith("mnisttrain "));
-  for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show"}) {
+  for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show", "bench"}) {
     const Run help = run_cli(std::string(command) + " --help");
     CHECK(help.status == 0);
     CHECK_THAT(help.out, Contains("--help"));
@@ -98,6 +98,12 @@ TEST_CASE("gradcheck passes on real samples", "[cli][mnist]") {
   const Run strict = run_cli("gradcheck --random-inputs --per-tensor 8 --threshold 0");
   CHECK(strict.status == 1);
   CHECK_THAT(strict.out, Contains("FAIL"));
+}
+
+TEST_CASE("bench runs its measurements (no timing is asserted)", "[cli]") {
+  const Run r = run_cli("bench --seconds 0.02");
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("naive loop") && Contains("OpenBLAS 1 thread") && Contains("samples/s"));
 }
 
 TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli]") {

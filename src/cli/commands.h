@@ -19,9 +19,10 @@ CommandAction add_gradcheck(CLI::App& app, CLI::App*& sub);
 CommandAction add_train(CLI::App& app, CLI::App*& sub);
 CommandAction add_eval(CLI::App& app, CLI::App*& sub);
 CommandAction add_predict(CLI::App& app, CLI::App*& sub);
+CommandAction add_bench(CLI::App& app, CLI::App*& sub);
 
 inline std::vector<AddCommand> all_commands() {
-  return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show};
+  return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show, add_bench};
 }
 
 }  // namespace mnisttrain::cli

@@ -1,0 +1,113 @@
+// `mnisttrain bench`: measures, in one run, the numbers speed claims rest on — OpenBLAS sgemm
+// against the naive reference loop on the reference network's first-layer shape, and training
+// steps per second (forward, loss, backward, optimizer) at each BLAS thread count. Report
+// ratios from one run: the machine may be shared and absolute times are noisy.
+#include "cli/commands.h"
+#include "config/config.h"
+#include "nn/loss.h"
+#include "nn/network.h"
+#include "optim/optimizer.h"
+#include "random.h"
+#include "tensor/blas.h"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace mnisttrain::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BenchFlags {
+  std::string config;
+  double seconds = 1.0;  // per measurement
+};
+
+template <typename Work>
+double per_call_seconds(Work&& work, double budget) {
+  work();  // warm-up: first-touch pages, OpenBLAS thread start-up
+  int calls = 0;
+  const auto start = Clock::now();
+  double elapsed = 0.0;
+  do {
+    work();
+    ++calls;
+    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  } while (elapsed < budget);
+  return elapsed / calls;
+}
+
+int run_bench(const BenchFlags& flags) {
+  const config::Config cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
+  const std::vector<int> input = cfg.model.input_shape.empty() ? std::vector<int>{28, 28} : cfg.model.input_shape;
+  nn::Network net(cfg.model, input, cfg.data.num_classes);
+  net.init_params(cfg.training.seed);
+  const auto B = static_cast<std::size_t>(cfg.training.batch_size);
+  const std::size_t C = net.input_features(), K = net.layers().front().outputs;
+  Rng rng(1);
+  std::vector<float> x(B * C), w(C * K), out(B * K);
+  for (auto& v : x) v = rng.uniform();
+  for (auto& v : w) v = rng.uniform() - 0.5f;
+
+  const double flops = 2.0 * static_cast<double>(B * C * K);
+  const double naive = per_call_seconds([&] {
+    blas::sgemm_naive(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
+  }, flags.seconds);
+  std::printf("sgemm (%zu x %zu) . (%zu x %zu), the first layer's forward at batch %zu\n", B, C, C, K, B);
+  std::printf("  naive loop         %8.2f ms  %7.2f GFLOP/s\n", naive * 1e3, flops / naive * 1e-9);
+  const int max_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  double single = 0.0;
+  for (int threads = 1; threads <= max_threads; threads *= 2) {
+    blas::set_num_threads(threads);
+    const double fast = per_call_seconds([&] {
+      blas::sgemm(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
+    }, flags.seconds);
+    std::printf("  OpenBLAS %d thread%s %8.2f ms  %7.2f GFLOP/s  %6.1fx naive\n", threads, threads == 1 ? " " : "s",
+                fast * 1e3, flops / fast * 1e-9, naive / fast);
+  }
+
+  // One training step on random data, exactly as the trainer runs it.
+  std::vector<float> onehot(B * net.output_features(), 0.0f);
+  std::vector<std::int32_t> labels(B);
+  for (std::size_t r = 0; r < B; ++r) {
+    labels[r] = static_cast<std::int32_t>(rng.below(net.output_features()));
+    onehot[r * net.output_features() + static_cast<std::size_t>(labels[r])] = 1.0f;
+  }
+  optim::Optimizer optimizer(cfg.training.optimizer, net.param_count());
+  std::vector<optim::Slice> slices;
+  for (const auto& t : net.param_tensors()) slices.push_back({t.offset, t.size});
+  net.reserve(B);
+  const bool fused = nn::fuses_with_softmax(cfg.training.loss) && net.ends_in_softmax();
+  auto step = [&] {
+    const float* p = net.forward(x.data(), B, true);
+    nn::compute_loss(cfg.training.loss, p, onehot.data(), labels.data(), B, net.output_features(), net.output_grad(), fused);
+    net.backward(x.data(), B, fused);
+    optimizer.step(net.params().data(), net.grads().data(), 1e-6f, slices);
+  };
+  std::printf("training step (%s, batch %zu, %zu parameters)\n", config::name_of(cfg.training.optimizer.type), B,
+              net.param_count());
+  for (int threads = 1; threads <= max_threads; threads *= 2) {
+    blas::set_num_threads(threads);
+    const double t = per_call_seconds(step, flags.seconds);
+    if (threads == 1) single = t;
+    std::printf("  %d thread%s  %8.2f ms/step  %9.0f samples/s  %5.2fx one thread\n", threads, threads == 1 ? " " : "s",
+                t * 1e3, static_cast<double>(B) / t, single / t);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_bench(CLI::App& app, CLI::App*& sub) {
+  auto flags = std::make_shared<BenchFlags>();
+  sub = app.add_subcommand("bench", "Measure sgemm against the naive loop and training steps per second");
+  sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
+  sub->add_option("--seconds", flags->seconds, "time spent on each measurement")->check(CLI::PositiveNumber);
+  return [flags] { return run_bench(*flags); };
+}
+
+}  // namespace mnisttrain::cli
