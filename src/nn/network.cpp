@@ -73,6 +73,10 @@ Network::Network(const config::ModelConfig& model, std::vector<int> input_shape,
                 std::to_string(width) + " outputs, expected " + std::to_string(num_classes) +
                 " (one per class)");
   }
+  if (offset > kMaxParams) {
+    throw Error("model.layers: the network has " + std::to_string(offset) + " parameters, more than the " +
+                std::to_string(kMaxParams) + " this tool allocates (1 GiB of floats)");
+  }
   params_.assign(offset, 0.0f);
   grads_.assign(offset, 0.0f);
 }
@@ -90,6 +94,13 @@ void Network::init_params(std::uint64_t seed) {
 
 void Network::reserve(std::size_t max_batch) {
   if (max_batch <= max_batch_) return;
+  std::size_t per_sample = 0;
+  for (const Layer& layer : layers_) per_sample += layer.outputs;
+  if (max_batch > kMaxActivationFloats / std::max<std::size_t>(per_sample, 1)) {
+    throw Error("batch of " + std::to_string(max_batch) + " samples needs " + std::to_string(per_sample) +
+                " activation floats each, more than the " + std::to_string(kMaxActivationFloats) +
+                " this tool allocates; use a smaller batch_size");
+  }
   max_batch_ = max_batch;
   outputs_.resize(layers_.size());
   grad_buffers_.resize(layers_.size());

@@ -14,6 +14,11 @@
 
 namespace mnisttrain::nn {
 
+// Refuse sizes no MNIST-scale network needs before allocating them (a typo of a few zeros in
+// "units" should be an error, not an attempt to allocate hundreds of gigabytes).
+constexpr std::size_t kMaxParams = std::size_t{1} << 28;
+constexpr std::size_t kMaxActivationFloats = std::size_t{1} << 28;
+
 struct Layer {
   config::LayerConfig spec;
   std::string name;                // "dense", "dense_1", "dropout", ... as Keras names them

@@ -92,7 +92,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   nn::Network network(config.model, {train_set.rows, train_set.cols}, classes);
   network.init_params(tc.seed);
   const auto batch_size = static_cast<std::size_t>(tc.batch_size);
-  network.reserve(batch_size);
+  network.reserve(std::min(batch_size, train_set.count));
   optim::Optimizer optimizer(tc.optimizer, network.param_count());
   std::vector<optim::Slice> slices;
   for (const auto& t : network.param_tensors()) slices.push_back({t.offset, t.size});
