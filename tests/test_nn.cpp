@@ -184,9 +184,10 @@ TEST_CASE("a network whose outputs differ from the class count is refused", "[nn
 
 TEST_CASE("absurd layer widths and batch sizes are refused before allocating", "[nn]") {
   config::ModelConfig model;
+  // (784 + 1) * 1e9 + (1e9 + 1) * 10 parameters.
   model.layers = {dense(1000000000, Activation::Relu), dense(10, Activation::Softmax)};
   CHECK_THAT(fixtures::error_of([&] { nn::Network(model, {28, 28}, 10); }),
-             Contains("795000000010 parameters")  // (784 + 1) * 1e9 + (1e9 + 1) * 10 && Contains("more than the 268435456"));
+             Contains("795000000010 parameters") && Contains("more than the 268435456"));
   model.layers = {dense(10, Activation::Softmax)};
   nn::Network net(model, {28, 28}, 10);
   CHECK_THAT(fixtures::error_of([&] { net.reserve(std::size_t{1} << 30); }), Contains("use a smaller batch_size"));
