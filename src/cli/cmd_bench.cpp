@@ -4,11 +4,10 @@
 // ratios from one run: the machine may be shared and absolute times are noisy.
 #include "cli/commands.h"
 #include "config/config.h"
-#include "nn/loss.h"
 #include "nn/network.h"
-#include "optim/optimizer.h"
 #include "random.h"
 #include "tensor/blas.h"
+#include "train/step.h"
 
 #include <chrono>
 #include <cstdio>
@@ -77,17 +76,9 @@ int run_bench(const BenchFlags& flags) {
     labels[r] = static_cast<std::int32_t>(rng.below(net.output_features()));
     onehot[r * net.output_features() + static_cast<std::size_t>(labels[r])] = 1.0f;
   }
-  optim::Optimizer optimizer(cfg.training.optimizer, net.param_count());
-  std::vector<optim::Slice> slices;
-  for (const auto& t : net.param_tensors()) slices.push_back({t.offset, t.size});
   net.reserve(B);
-  const bool fused = nn::fuses_with_softmax(cfg.training.loss) && net.ends_in_softmax();
-  auto step = [&] {
-    const float* p = net.forward(x.data(), B, true);
-    nn::compute_loss(cfg.training.loss, p, onehot.data(), labels.data(), B, net.output_features(), net.output_grad(), fused);
-    net.backward(x.data(), B, fused);
-    optimizer.step(net.params().data(), net.grads().data(), 1e-6f, slices);
-  };
+  train::Stepper stepper(net, cfg.training);
+  auto step = [&] { stepper.step(x.data(), onehot.data(), labels.data(), B, 1e-6f); };
   std::printf("training step (%s, batch %zu, %zu parameters)\n", config::name_of(cfg.training.optimizer.type), B,
               net.param_count());
   for (int threads = 1; threads <= max_threads; threads *= 2) {

@@ -5,12 +5,12 @@
 #include "data/dataset.h"
 #include "error.h"
 #include "io/atomic_file.h"
-#include "nn/loss.h"
 #include "nn/network.h"
 #include "optim/optimizer.h"
 #include "tensor/blas.h"
 #include "train/checkpoint.h"
 #include "train/saved_model.h"
+#include "train/step.h"
 
 #include <algorithm>
 #include <chrono>
@@ -93,12 +93,8 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   network.init_params(tc.seed);
   const auto batch_size = static_cast<std::size_t>(tc.batch_size);
   network.reserve(std::min(batch_size, train_set.count));
-  optim::Optimizer optimizer(tc.optimizer, network.param_count());
-  std::vector<optim::Slice> slices;
-  for (const auto& t : network.param_tensors()) slices.push_back({t.offset, t.size});
-  const bool fused = nn::fuses_with_softmax(tc.loss) && network.ends_in_softmax();
-  const bool has_l2 = std::any_of(network.layers().begin(), network.layers().end(),
-                                  [](const nn::Layer& l) { return l.spec.l2 > 0.0; });
+  Stepper stepper(network, tc);
+  optim::Optimizer& optimizer = stepper.optimizer();
 
   LoopState state;
   state.dropout_rng = network.dropout_rng().state();
@@ -137,7 +133,6 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   data::BatchIterator batches(train_set, batch_size);
   const std::size_t num_batches = batches.num_batches();
   const auto total_steps = static_cast<std::int64_t>(num_batches) * tc.epochs;
-  const auto C = static_cast<std::size_t>(classes);
   double learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
   bool early_stopped = false;
 
@@ -149,19 +144,16 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
 
     for (std::size_t b = state.batch; b < num_batches; ++b) {
       const data::Batch batch = batches.batch(b);
-      const float* out = network.forward(batch.x, batch.size, true);
-      const nn::LossResult r = nn::compute_loss(tc.loss, out, batch.onehot, batch.labels, batch.size,
-                                                C, network.output_grad(), fused);
-      const double batch_loss = r.loss + (has_l2 ? network.l2_penalty() : 0.0);
+      learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
+      const StepResult r = stepper.step(batch.x, batch.onehot, batch.labels, batch.size,
+                                        static_cast<float>(learning_rate));
+      const double batch_loss = r.loss;
       if (!std::isfinite(batch_loss)) {
         throw Error("training diverged: loss is " + std::string(std::isnan(batch_loss) ? "NaN" : "infinite") +
                     " at epoch " + std::to_string(state.epoch + 1) + ", batch " + std::to_string(b + 1) +
                     " of " + std::to_string(num_batches) +
                     "; no model was written (try a lower learning rate or clipnorm)");
       }
-      network.backward(batch.x, batch.size, fused);
-      learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
-      optimizer.step(network.params().data(), network.grads().data(), static_cast<float>(learning_rate), slices);
       ++state.step;
       state.loss_sum += batch_loss * static_cast<double>(batch.size);
       state.correct += r.correct;
