@@ -190,6 +190,10 @@ TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][mni
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_THAT(fixtures::read_bytes(dir.file("err")), Contains("resume with: mnisttrain train --resume"));
   CHECK_FALSE(std::filesystem::exists(out + "/model.bin"));
+  // Flags that would change the run are refused on resume.
+  const Run changed = run_cli("train --quiet --batch-size 64 --resume " + quote(out + "/checkpoint.bin"));
+  CHECK(changed.status == 1);
+  CHECK_THAT(changed.err, Contains("checkpoint.bin: --resume continues the checkpoint's own run; --batch-size would change it"));
   const Run resumed = run_cli("train --quiet --resume " + quote(out + "/checkpoint.bin"));
   CHECK(resumed.status == 0);
   CHECK(std::filesystem::exists(out + "/model.bin"));

@@ -402,6 +402,9 @@ TEST_CASE("number ranges are enforced", "[config]") {
         "configs/x.json: data.validation_split: expected a number in [0, 1), got -0.5");
   doc["data"] = {{"validation_split", 0.2}};
   CHECK(parse(doc).data.validation_split == 0.2);
+  // Labels are uint8: at most 256 classes.
+  doc["data"] = {{"num_classes", 257}};
+  CHECK(error_of(doc) == "configs/x.json: data.num_classes: expected a positive integer up to 256, got 257");
 }
 
 TEST_CASE("the output layer must fit the classes and the loss", "[config]") {

@@ -219,6 +219,12 @@ TEST_CASE("load_dataset checks that images and labels belong together", "[data][
     CHECK_THAT(error_of([&] { load_dataset(dir.file("images"), dir.file("labels-big"), 10); }),
                Contains("label 12 at index 2 (byte offset 10) is not below the class count 10"));
   }
+  SECTION("an image side beyond 65535") {
+    write_idx(dir.file("tall"), make_uint8_array({1, 70000, 1}, std::vector<std::uint8_t>(70000, 0)));
+    write_idx(dir.file("one-label"), make_uint8_array({1}, {0}));
+    CHECK_THAT(error_of([&] { load_dataset(dir.file("tall"), dir.file("one-label"), 10); }),
+               Contains("image dimension 1 is 70000 (at byte offset 8), more than 65535"));
+  }
   SECTION("images that are not uint8") {
     IdxArray floats;
     floats.type = IdxType::Float32;
@@ -242,6 +248,9 @@ TEST_CASE("validation split takes the last fraction before shuffling, like Keras
   CHECK(std::equal(validation.images.begin(), validation.images.end(), original.image(7)));
   CHECK(train.images.size() == 7 * 4);
   CHECK_THAT(error_of([&] { split_validation(train, 1.0); }), Contains("validation_split"));
+  // A split so small (or large) that one side is empty is an error, not an empty set.
+  CHECK_THAT(error_of([&] { split_validation(train, 1e-17); }),
+             Contains("leaves 7 for training and 0 for validation; both need at least one"));
 }
 
 TEST_CASE("an epoch of batches covers every sample exactly once, last batch partial",

@@ -3,6 +3,7 @@
 // model bytes as an uninterrupted one, NaN stops with a clear error and no model, early
 // stopping and best-model saving follow Keras's rules, and the run folder holds what it should.
 #include "config/config.h"
+#include "data/dataset.h"
 #include "data/idx.h"
 #include "random.h"
 #include "train/checkpoint.h"
@@ -230,4 +231,42 @@ TEST_CASE("the batch loop allocates nothing", "[train]") {
   // loop ran forward, loss, backward and the optimizer step 7 times.
   REQUIRE(probe.counts_.size() == 8);
   CHECK(probe.counts_.back().allocations == probe.counts_.front().allocations);
+}
+
+TEST_CASE("restore_best_weights restores at the end of training, as Keras 3 does", "[train]") {
+  Fixture f;
+  // A learning rate this large makes val_loss bounce, so the last epoch is not the best one.
+  const config::Config cfg = f.config("restore", {{"epochs", 8},
+                                                 {"optimizer", {{"type", "sgd"}, {"learning_rate", 3.0}}},
+                                                 {"early_stopping", {{"monitor", "val_loss"}, {"patience", 100},
+                                                                     {"restore_best_weights", true}}},
+                                                 {"save_best", {{"monitor", "val_loss"}}}});
+  const train::TrainResult r = train::train(cfg, {}, quiet);
+  REQUIRE(r.reason == train::StopReason::Completed);
+  const std::string metrics = fixtures::read_bytes(f.dir.file("restore/metrics.jsonl"));
+  std::vector<double> val_loss;
+  std::size_t start = 0;
+  for (std::size_t end; (end = metrics.find('\n', start)) != std::string::npos; start = end + 1) {
+    val_loss.push_back(nlohmann::json::parse(metrics.substr(start, end - start))["val_loss"].get<double>());
+  }
+  INFO("val_loss per epoch: " << nlohmann::json(val_loss).dump());
+  REQUIRE(std::min_element(val_loss.begin(), val_loss.end()) != val_loss.end() - 1);
+  // best.bin holds the best epoch's weights (same monitor, min_delta 0): model.bin must too.
+  CHECK(train::load_model(f.dir.file("restore/model.bin")).network->params() ==
+        train::load_model(f.dir.file("restore/best.bin")).network->params());
+}
+
+TEST_CASE("evaluation refuses data of another size and sizes buffers by the data", "[train]") {
+  Fixture f;
+  train::train(f.config("eval"), {}, quiet);
+  train::SavedModel model = train::load_model(f.dir.file("eval/model.bin"));
+  data::Dataset test = data::load_dataset(f.dir.file("test-images"), f.dir.file("test-labels"), 3);
+  // A batch size far beyond the data is fine: buffers are sized for the 90 samples there are.
+  const train::Evaluation e = train::evaluate(*model.network, test, config::Loss::CategoricalCrossentropy,
+                                              std::size_t{1} << 40);
+  CHECK(e.count == 90);
+  data::Dataset wide = test;
+  wide.cols = 2;  // 4x2 images for a network of 4x4 inputs
+  CHECK_THAT(fixtures::error_of([&] { train::evaluate(*model.network, wide, config::Loss::CategoricalCrossentropy, 32); }),
+             Contains("8 pixels per image") && Contains("expects 16"));
 }

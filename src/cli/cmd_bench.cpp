@@ -4,11 +4,13 @@
 // ratios from one run: the machine may be shared and absolute times are noisy.
 #include "cli/commands.h"
 #include "config/config.h"
+#include "error.h"
 #include "nn/network.h"
 #include "random.h"
 #include "tensor/blas.h"
 #include "train/step.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -46,7 +48,12 @@ int run_bench(const BenchFlags& flags) {
   nn::Network net(cfg.model, input, cfg.data.num_classes);
   net.init_params(cfg.training.seed);
   const auto B = static_cast<std::size_t>(cfg.training.batch_size);
-  const std::size_t C = net.input_features(), K = net.layers().front().outputs;
+  net.reserve(B);  // refuses absurd batch sizes before anything below allocates
+  // The GEMM measured is the first dense layer's forward, the largest in an MNIST MLP.
+  const auto first_dense = std::find_if(net.layers().begin(), net.layers().end(),
+                                        [](const nn::Layer& l) { return l.spec.type == config::LayerType::Dense; });
+  if (first_dense == net.layers().end()) throw Error(cfg.source + ": model.layers: bench needs a dense layer");
+  const std::size_t C = first_dense->inputs, K = first_dense->outputs;
   Rng rng(1);
   std::vector<float> x(B * C), w(C * K), out(B * K);
   for (auto& v : x) v = rng.uniform();
@@ -56,7 +63,7 @@ int run_bench(const BenchFlags& flags) {
   const double naive = per_call_seconds([&] {
     blas::sgemm_naive(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
   }, flags.seconds);
-  std::printf("sgemm (%zu x %zu) . (%zu x %zu), the first layer's forward at batch %zu\n", B, C, C, K, B);
+  std::printf("sgemm (%zu x %zu) . (%zu x %zu), the first dense layer's forward at batch %zu\n", B, C, C, K, B);
   std::printf("  naive loop         %8.2f ms  %7.2f GFLOP/s\n", naive * 1e3, flops / naive * 1e-9);
   const int max_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   double single = 0.0;
@@ -76,7 +83,6 @@ int run_bench(const BenchFlags& flags) {
     labels[r] = static_cast<std::int32_t>(rng.below(net.output_features()));
     onehot[r * net.output_features() + static_cast<std::size_t>(labels[r])] = 1.0f;
   }
-  net.reserve(B);
   train::Stepper stepper(net, cfg.training);
   auto step = [&] { stepper.step(x.data(), onehot.data(), labels.data(), B, 1e-6f); };
   std::printf("training step (%s, batch %zu, %zu parameters)\n", config::name_of(cfg.training.optimizer.type), B,

@@ -44,7 +44,17 @@ int run_train(const TrainFlags& flags) {
   if (!flags.resume.empty()) {
     // A resumed run is the checkpoint's own run: same config, same seed, same batches.
     cfg = train::load_checkpoint(flags.resume).config;
-    if (!flags.config.empty()) spdlog::warn("--resume uses the checkpoint's config; ignoring --config {}", flags.config);
+    // These change which samples form each batch or how big each step is: the run would no
+    // longer continue the checkpointed one. --epochs (to train longer) and --threads stay.
+    for (const auto& [set, flag] : {std::pair{!flags.config.empty(), "--config"},
+                                    std::pair{flags.batch_size.has_value(), "--batch-size"},
+                                    std::pair{flags.learning_rate.has_value(), "--learning-rate"},
+                                    std::pair{flags.seed.has_value(), "--seed"}}) {
+      if (set) {
+        throw Error(flags.resume + ": --resume continues the checkpoint's own run; " + flag +
+                    " would change it (start a new run instead)");
+      }
+    }
   } else {
     cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
   }

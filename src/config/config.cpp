@@ -289,7 +289,9 @@ DataConfig parse_data(const Node& node, const std::string& base_dir) {
     if (o.has(key)) *target = resolve(read_string(o[key]), base_dir);
   }
   optional(o, "validation_split", data.validation_split, number(kFraction));
-  optional(o, "num_classes", data.num_classes, positive_int);
+  // Labels are uint8 in IDX files, so at most 256 classes can occur.
+  optional(o, "num_classes", data.num_classes,
+           [](const Node& node) { return static_cast<int>(read_integer(node, 1, 256)); });
   return data;
 }
 

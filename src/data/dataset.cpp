@@ -28,6 +28,12 @@ Dataset load_images(const std::string& images_path) {
     throw Error(images_path + ": element type " + type_name(images.type) + " (magic " +
                 magic_string(images) + "): the trainer reads uint8 pixels (type byte 0x08)");
   }
+  for (std::size_t d = 1; d < images.dims.size(); ++d) {
+    if (images.dims[d] > 65535) {
+      throw Error(images_path + ": image dimension " + std::to_string(d) + " is " + std::to_string(images.dims[d]) +
+                  " (at byte offset " + std::to_string(4 + 4 * d) + "), more than 65535");
+    }
+  }
   Dataset set;
   set.count = images.dims[0];
   set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
@@ -86,6 +92,11 @@ Dataset split_validation(Dataset& train, double fraction) {
     throw Error("validation_split must be in [0, 1), got " + std::to_string(fraction));
   }
   const auto keep = static_cast<std::size_t>(static_cast<double>(train.count) * (1.0 - fraction));
+  if (fraction > 0.0 && (keep == 0 || keep == train.count)) {
+    throw Error("validation_split " + std::to_string(fraction) + " of " + std::to_string(train.count) +
+                " samples leaves " + std::to_string(keep) + " for training and " +
+                std::to_string(train.count - keep) + " for validation; both need at least one");
+  }
   Dataset validation = take(train, keep, train.count - keep);
   train.images.resize(keep * train.features());
   train.labels.resize(keep);

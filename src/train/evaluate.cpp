@@ -2,6 +2,7 @@
 #include "train/evaluate.h"
 
 #include "data/batches.h"
+#include "error.h"
 #include "nn/loss.h"
 
 #include <algorithm>
@@ -19,7 +20,12 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, config::Los
   result.predictions.resize(data.count);
   if (data.count == 0) return result;
 
-  data::BatchIterator batches(data, batch_size);
+  if (data.features() != network.input_features() || C != network.output_features()) {
+    throw Error("evaluation data has " + std::to_string(data.features()) + " pixels per image and " +
+                std::to_string(C) + " classes, the network expects " +
+                std::to_string(network.input_features()) + " and " + std::to_string(network.output_features()));
+  }
+  data::BatchIterator batches(data, std::min(batch_size, data.count));
   network.reserve(batches.batch_size());
   double loss_sum = 0.0;
   std::size_t first = 0;

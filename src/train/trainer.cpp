@@ -222,7 +222,8 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
     }
   }
 
-  if (early_stopped && tc.early_stopping.restore_best_weights && !best_params.empty()) {
+  // Keras 3 restores the best weights at the end of training, stopped early or not.
+  if (tc.early_stopping.enabled && tc.early_stopping.restore_best_weights && !best_params.empty()) {
     network.params() = best_params;
   }
   result.reason = early_stopped ? StopReason::EarlyStopped : StopReason::Completed;
