@@ -73,13 +73,6 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   data::Dataset validation;
   const bool has_validation = config.data.validation_split > 0.0;
   if (has_validation) validation = data::split_validation(train_set, config.data.validation_split);
-  for (const auto* monitor : {&tc.early_stopping.monitor, &tc.save_best.monitor}) {
-    const bool used = monitor == &tc.early_stopping.monitor ? tc.early_stopping.enabled : tc.save_best.enabled;
-    if (used && !has_validation && monitor->rfind("val_", 0) == 0) {
-      throw Error(config.source + ": training: monitor \"" + *monitor +
-                  "\" needs a validation set; set data.validation_split > 0 or monitor \"loss\"");
-    }
-  }
   const data::Dataset test_set = data::load_dataset(config.data.test_images, config.data.test_labels, classes);
   if (test_set.features() != train_set.features()) {
     throw Error(config.data.test_images + ": images are " + std::to_string(test_set.rows) + "x" +
@@ -115,7 +108,9 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
     network.dropout_rng().set_state(state.dropout_rng);
   }
 
-  std::filesystem::create_directories(config.output);
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(config.output, mkdir_error);
+  if (mkdir_error) throw Error(config.output + ": cannot create the run folder: " + mkdir_error.message());
   const std::string dir = config.output;
   TrainResult result;
   result.run_dir = dir;
@@ -132,6 +127,10 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
 
   data::BatchIterator batches(train_set, batch_size);
   const std::size_t num_batches = batches.num_batches();
+  if (state.batch >= num_batches && state.batch > 0) {
+    throw Error(options.resume_path + ": checkpoint resumes at batch " + std::to_string(state.batch + 1) +
+                " of an epoch that now has " + std::to_string(num_batches) + " batches: the training data changed");
+  }
   const auto total_steps = static_cast<std::int64_t>(num_batches) * tc.epochs;
   double learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
   bool early_stopped = false;
