@@ -167,6 +167,21 @@ TEST_CASE("malformed IDX files give one-line errors naming file, offsets and cou
     fixtures::write_gzip(path, good + "zz");
     CHECK_THAT(error_of([&] { read_idx(path); }), Contains("2 trailing bytes") && Contains("(decompressed)"));
   }
+  SECTION("gzip: a damaged CRC trailer, a cut-off stream, bytes after the stream") {
+    fixtures::write_gzip(path, good);
+    const std::string gz = fixtures::read_bytes(path);
+    std::string bad_crc = gz;
+    bad_crc[bad_crc.size() - 5] ^= 0x01;  // the CRC32 is the trailer's first 4 of 8 bytes
+    fixtures::write_bytes(path, bad_crc);
+    CHECK_THAT(error_of([&] { read_idx(path); }),
+               Contains(path) && Contains("corrupt gzip data near compressed offset") && Contains("incorrect data check"));
+    fixtures::write_bytes(path, gz.substr(0, gz.size() - 3));
+    CHECK_THAT(error_of([&] { read_idx(path); }),
+               Contains("gzip stream is cut off: the compressed file ends at byte " + std::to_string(gz.size() - 3)));
+    fixtures::write_bytes(path, gz + "junk");
+    CHECK_THAT(error_of([&] { read_idx(path); }),
+               Contains("4 bytes after the end of the gzip stream (the file has " + std::to_string(gz.size() + 4)));
+  }
   SECTION("missing file") {
     CHECK_THAT(error_of([&] { read_idx(dir.file("nope")); }),
                Contains(dir.file("nope")) && Contains("No such file"));

@@ -1,17 +1,15 @@
 // Strict IDX reading and writing; see idx.h for the format.
 #include "data/idx.h"
 
+#include "data/byte_source.h"
 #include "error.h"
 #include "io/atomic_file.h"
 
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <memory>
-#include <sys/stat.h>
 
 namespace mnisttrain::data {
 
@@ -97,76 +95,6 @@ std::string hex(std::uint32_t value, int digits) {
   std::snprintf(buf, sizeof buf, "0x%0*X", digits, value);
   return buf;
 }
-
-// A sequential byte stream over a plain or gzip file. For plain files the total size is known
-// up front, which lets the size check run before any allocation.
-class ByteSource {
- public:
-  explicit ByteSource(const std::string& path) : path_(path) {
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) {
-      throw Error(path + ": cannot open: " + std::strerror(errno));
-    }
-    if (S_ISDIR(info.st_mode)) throw Error(path + ": is a directory, expected an IDX file");
-    plain_ = std::fopen(path.c_str(), "rb");
-    if (!plain_) throw Error(path + ": cannot open: " + std::strerror(errno));
-    unsigned char head[2] = {0, 0};
-    const std::size_t got = std::fread(head, 1, 2, plain_);
-    gzipped_ = got == 2 && head[0] == 0x1f && head[1] == 0x8b;
-    if (gzipped_) {
-      std::fclose(plain_);
-      plain_ = nullptr;
-      gz_ = gzopen(path.c_str(), "rb");
-      if (!gz_) throw Error(path + ": cannot open gzip stream");
-    } else {
-      std::rewind(plain_);
-      file_size_ = static_cast<std::uint64_t>(info.st_size);
-    }
-  }
-  ~ByteSource() {
-    if (plain_) std::fclose(plain_);
-    if (gz_) gzclose(gz_);
-  }
-  ByteSource(const ByteSource&) = delete;
-  ByteSource& operator=(const ByteSource&) = delete;
-
-  bool gzipped() const { return gzipped_; }
-  std::uint64_t file_size() const { return file_size_; }  // 0 for gzip (unknown until read)
-
-  // Reads up to n bytes; fewer only at the end of the data.
-  std::size_t read(void* out, std::size_t n) {
-    if (!gzipped_) {
-      const std::size_t got = std::fread(out, 1, n, plain_);
-      if (got < n && std::ferror(plain_)) throw Error(path_ + ": read error");
-      return got;
-    }
-    std::size_t total = 0;
-    while (total < n) {
-      const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - total, 1u << 30));
-      const int got = gzread(gz_, static_cast<char*>(out) + total, chunk);
-      if (got < 0) {
-        int code = 0;
-        const char* message = gzerror(gz_, &code);
-        throw Error(path_ + ": corrupt gzip stream after " + std::to_string(offset_ + total) +
-                    " decompressed bytes: " + message);
-      }
-      if (got == 0) break;
-      total += static_cast<std::size_t>(got);
-    }
-    return total;
-  }
-
-  void advance(std::size_t n) { offset_ += n; }
-  std::uint64_t offset() const { return offset_; }
-
- private:
-  std::string path_;
-  std::FILE* plain_ = nullptr;
-  gzFile gz_ = nullptr;
-  bool gzipped_ = false;
-  std::uint64_t file_size_ = 0;
-  std::uint64_t offset_ = 0;
-};
 
 void read_exact(ByteSource& source, const std::string& path, void* out, std::size_t n,
                 const char* what) {
@@ -272,6 +200,7 @@ IdxArray read_idx(const std::string& path) {
     }
   }
   if (source.gzipped()) {
+    // Reading on to the stream's end also makes zlib check the gzip CRC32 and length.
     unsigned char extra[4096];
     std::uint64_t trailing = 0;
     for (std::size_t got; (got = source.read(extra, sizeof extra)) > 0;) trailing += got;
@@ -279,6 +208,10 @@ IdxArray read_idx(const std::string& path) {
       throw Error(path + ": " + std::to_string(trailing) +
                   " trailing bytes after the data, which ends at offset " +
                   std::to_string(header + data_bytes) + " (decompressed)");
+    }
+    if (const std::uint64_t after = source.bytes_after_stream()) {
+      throw Error(path + ": " + std::to_string(after) + " bytes after the end of the gzip stream (the file has " +
+                  std::to_string(source.file_size()) + " bytes)");
     }
   }
   swap_to_native(array.bytes, type_size(array.type));
