@@ -64,8 +64,4 @@ std::string error_of(Call&& call) {
   return {};
 }
 
-inline std::string source_path(const std::string& relative) {
-  return std::string(MNISTTRAIN_SOURCE_DIR) + "/" + relative;
-}
-
 }  // namespace fixtures

@@ -3,6 +3,7 @@
 // steps per second (forward, loss, backward, optimizer) at each BLAS thread count. Report
 // ratios from one run: the machine may be shared and absolute times are noisy.
 #include "cli/commands.h"
+#include "cli/config_flag.h"
 #include "config/config.h"
 #include "error.h"
 #include "nn/network.h"
@@ -43,8 +44,8 @@ double per_call_seconds(Work&& work, double budget) {
 }
 
 int run_bench(const BenchFlags& flags) {
-  const config::Config cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
-  const std::vector<int> input = cfg.model.input_shape.empty() ? std::vector<int>{28, 28} : cfg.model.input_shape;
+  const config::Config cfg = config_from_flag(flags.config);
+  const std::vector<int> input = input_shape_without_data(cfg);
   nn::Network net(cfg.model, input, cfg.data.num_classes);
   net.init_params(cfg.training.seed);
   const auto B = static_cast<std::size_t>(cfg.training.batch_size);

@@ -1,6 +1,7 @@
 // `mnisttrain gradcheck`: compares every layer's backprop gradient with central differences
 // computed in double precision, and fails above the threshold.
 #include "cli/commands.h"
+#include "cli/config_flag.h"
 #include "config/config.h"
 #include "data/batches.h"
 #include "data/dataset.h"
@@ -27,7 +28,7 @@ struct GradcheckFlags {
 };
 
 int run_gradcheck(const GradcheckFlags& flags) {
-  const config::Config cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
+  const config::Config cfg = config_from_flag(flags.config);
   const int classes = cfg.data.num_classes;
   data::Dataset set;
   if (!flags.random_inputs) {
@@ -40,7 +41,7 @@ int run_gradcheck(const GradcheckFlags& flags) {
     if (all.count > 0) set = data::take(all, 0, std::min(flags.samples, all.count));
   }
   if (set.count == 0) {  // random pixels and labels of the configured (or MNIST) shape
-    const std::vector<int> shape = cfg.model.input_shape.empty() ? std::vector<int>{28, 28} : cfg.model.input_shape;
+    const std::vector<int> shape = input_shape_without_data(cfg);
     set.count = flags.samples;
     set.rows = shape.size() > 1 ? shape[0] : 1;
     set.cols = shape.back();

@@ -2,6 +2,7 @@
 // selected image, with the image drawn.
 #include "cli/commands.h"
 #include "cli/format.h"
+#include "data/batches.h"
 #include "data/dataset.h"
 #include "data/render.h"
 #include "error.h"
@@ -36,9 +37,7 @@ int run_predict(const PredictFlags& flags) {
   }
   check_selection(flags.images, flags.index, flags.count, images.count);
   std::vector<float> x(flags.count * features);
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    x[k] = static_cast<float>(images.image(flags.index)[k]) / 255.0f;
-  }
+  data::scale_pixels(images.image(flags.index), x.size(), x.data());
   net.reserve(flags.count);
   const float* out = net.forward(x.data(), flags.count, false);
   const std::size_t C = net.output_features();

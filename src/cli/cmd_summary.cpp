@@ -2,6 +2,7 @@
 // notes teach to work out by hand: where each parameter count comes from, FLOPs per sample,
 // and the memory a training step needs at the configured batch size.
 #include "cli/commands.h"
+#include "cli/config_flag.h"
 #include "cli/format.h"
 #include "config/config.h"
 #include "nn/network.h"
@@ -96,10 +97,8 @@ int run_summary(const SummaryFlags& flags) {
     print_summary(saved.config, *saved.network, "\"" + flags.model + "\"");
     return 0;
   }
-  const config::Config cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
-  // The input shape comes from the config, or MNIST's 28x28 when it names none: summary
-  // describes a network without reading the data set.
-  const std::vector<int> input = cfg.model.input_shape.empty() ? std::vector<int>{28, 28} : cfg.model.input_shape;
+  const config::Config cfg = config_from_flag(flags.config);
+  const std::vector<int> input = input_shape_without_data(cfg);
   const nn::Network net(cfg.model, input, cfg.data.num_classes);
   print_summary(cfg, net, "\"" + cfg.source + "\"");
   return 0;

@@ -2,6 +2,7 @@
 // built-in Keras book network on data/mnist/. Ctrl-C finishes the batch, writes the checkpoint
 // and says how to resume.
 #include "cli/commands.h"
+#include "cli/config_flag.h"
 #include "cli/progress.h"
 #include "config/config.h"
 #include "error.h"
@@ -56,7 +57,7 @@ int run_train(const TrainFlags& flags) {
       }
     }
   } else {
-    cfg = flags.config.empty() ? config::default_config() : config::load_config(flags.config);
+    cfg = config_from_flag(flags.config);
   }
   auto& tc = cfg.training;
   if (flags.epochs) tc.epochs = *flags.epochs;

@@ -11,6 +11,10 @@ namespace mnisttrain::data {
 
 static constexpr std::uint64_t kShuffleStream = 1;
 
+void scale_pixels(const std::uint8_t* pixels, std::size_t n, float* x) {
+  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
+}
+
 BatchIterator::BatchIterator(const Dataset& data, std::size_t batch_size)
     : data_(data), batch_size_(batch_size), order_(data.count) {
   if (batch_size == 0) throw Error("batch size must be positive");
@@ -47,9 +51,7 @@ Batch BatchIterator::batch(std::size_t index) {
   std::fill(onehot_.begin(), onehot_.begin() + static_cast<std::ptrdiff_t>(size * classes), 0.0f);
   for (std::size_t row = 0; row < size; ++row) {
     const std::uint32_t sample = order_[first + row];
-    const std::uint8_t* pixels = data_.image(sample);
-    float* x = x_.data() + row * features;
-    for (std::size_t f = 0; f < features; ++f) x[f] = static_cast<float>(pixels[f]) / 255.0f;  // as Keras: x.astype("float32") / 255
+    scale_pixels(data_.image(sample), features, x_.data() + row * features);
     labels_[row] = data_.labels[sample];
     onehot_[row * classes + data_.labels[sample]] = 1.0f;
   }

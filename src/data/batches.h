@@ -11,6 +11,9 @@
 
 namespace mnisttrain::data {
 
+// x = pixel / 255 for n pixels, exactly as Keras's x.astype("float32") / 255.
+void scale_pixels(const std::uint8_t* pixels, std::size_t n, float* x);
+
 struct Batch {
   std::size_t size = 0;         // rows in this batch; the last batch may be partial
   const float* x = nullptr;     // (size, features), pixel / 255

@@ -57,11 +57,11 @@ Network::Network(const config::ModelConfig& model, std::vector<int> input_shape,
       layer.outputs = static_cast<std::size_t>(layer.spec.units);
       layer.weight_offset = offset;
       offset += layer.inputs * layer.outputs;
-      tensors_.push_back({layer.name + "/kernel", layer.weight_offset, layer.inputs * layer.outputs, i});
+      tensors_.push_back({layer.name + "/kernel", layer.weight_offset, layer.inputs * layer.outputs});
       if (layer.spec.use_bias) {
         layer.bias_offset = offset;
         offset += layer.outputs;
-        tensors_.push_back({layer.name + "/bias", layer.bias_offset, layer.outputs, i});
+        tensors_.push_back({layer.name + "/bias", layer.bias_offset, layer.outputs});
       }
       layer.param_count = offset - layer.weight_offset;
     }

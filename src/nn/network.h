@@ -34,7 +34,6 @@ struct ParamTensor {
   std::string name;  // "dense/kernel", "dense/bias"
   std::size_t offset = 0;
   std::size_t size = 0;
-  std::size_t layer = 0;
 };
 
 class Network {
@@ -58,7 +57,6 @@ class Network {
   void init_params(std::uint64_t seed);
   // Sizes the activation, gradient and mask buffers for batches of up to max_batch rows.
   void reserve(std::size_t max_batch);
-  std::size_t max_batch() const { return max_batch_; }
 
   // x is (B, input_features); returns the output (B, output_features), valid until the next
   // forward. `training` turns dropout on.

@@ -119,6 +119,12 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   result.blas = blas::library_description();
   result.threads = blas::num_threads();
 
+  auto interrupted = [&] {
+    result.reason = StopReason::Interrupted;
+    result.epochs_run = state.epoch;
+    result.seconds = seconds_since(start);
+    return result;
+  };
   auto save_state = [&] {
     state.dropout_rng = network.dropout_rng().state();
     save_checkpoint(result.checkpoint_path,
@@ -135,7 +141,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   double learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
   bool early_stopped = false;
 
-  for (; state.epoch < tc.epochs && !early_stopped; ++state.epoch) {
+  while (state.epoch < tc.epochs && !early_stopped) {
     const auto epoch_start = Clock::now();
     listener.epoch_begin(state.epoch + 1, tc.epochs, num_batches);
     if (tc.shuffle) batches.shuffle(tc.seed, static_cast<std::uint64_t>(state.epoch));
@@ -146,15 +152,14 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
       learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
       const StepResult r = stepper.step(batch.x, batch.onehot, batch.labels, batch.size,
                                         static_cast<float>(learning_rate));
-      const double batch_loss = r.loss;
-      if (!std::isfinite(batch_loss)) {
-        throw Error("training diverged: loss is " + std::string(std::isnan(batch_loss) ? "NaN" : "infinite") +
+      if (!std::isfinite(r.loss)) {
+        throw Error("training diverged: loss is " + std::string(std::isnan(r.loss) ? "NaN" : "infinite") +
                     " at epoch " + std::to_string(state.epoch + 1) + ", batch " + std::to_string(b + 1) +
                     " of " + std::to_string(num_batches) +
                     "; no model was written (try a lower learning rate or clipnorm)");
       }
       ++state.step;
-      state.loss_sum += batch_loss * static_cast<double>(batch.size);
+      state.loss_sum += r.loss * static_cast<double>(batch.size);
       state.correct += r.correct;
       state.seen += batch.size;
       listener.batch_end(b + 1, num_batches, state.loss_sum / static_cast<double>(state.seen),
@@ -162,10 +167,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
       if (options.stop_requested && options.stop_requested->load() && b + 1 < num_batches) {
         state.batch = b + 1;
         save_state();
-        result.reason = StopReason::Interrupted;
-        result.epochs_run = state.epoch;
-        result.seconds = seconds_since(start);
-        return result;
+        return interrupted();
       }
     }
 
@@ -212,12 +214,8 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
     // The checkpoint names the NEXT epoch, so a resume after this point starts there.
     ++state.epoch;
     save_state();
-    --state.epoch;
-    if (options.stop_requested && options.stop_requested->load() && state.epoch + 1 < tc.epochs && !early_stopped) {
-      result.reason = StopReason::Interrupted;
-      result.epochs_run = state.epoch + 1;
-      result.seconds = seconds_since(start);
-      return result;
+    if (options.stop_requested && options.stop_requested->load() && state.epoch < tc.epochs && !early_stopped) {
+      return interrupted();
     }
   }
 
