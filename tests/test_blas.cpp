@@ -1,5 +1,5 @@
 // The OpenBLAS sgemm wrapper against the naive triple loop, for every transpose combination.
-#include "tensor/blas.h"
+#include "kernels/blas.h"
 
 #include <catch2/catch.hpp>
 

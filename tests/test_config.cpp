@@ -10,6 +10,14 @@
 #include <string>
 
 using namespace mnisttrain::config;
+using mnisttrain::nn::Activation;
+using mnisttrain::nn::Initializer;
+using mnisttrain::nn::LayerSpec;
+using mnisttrain::nn::LayerType;
+using mnisttrain::nn::Loss;
+using mnisttrain::optim::OptimizerSettings;
+using mnisttrain::optim::OptimizerType;
+using mnisttrain::optim::ScheduleType;
 using nlohmann::json;
 
 namespace {
@@ -90,7 +98,7 @@ TEST_CASE("absent keys take their defaults", "[config]") {
   // Absent data paths are the standard names relative to the working directory.
   CHECK(c.data.train_images == "data/mnist/train-images-idx3-ubyte");
   CHECK(c.data.num_classes == 10);
-  const LayerConfig& dense = c.model.layers[0];
+  const LayerSpec& dense = c.model.layers[0];
   CHECK(dense.use_bias);
   CHECK(dense.kernel_initializer == Initializer::GlorotUniform);
   CHECK(dense.l2 == 0.0);
@@ -116,20 +124,20 @@ TEST_CASE("each optimizer type gets the Keras defaults", "[config]") {
     doc["training"]["optimizer"] = {{"type", type}};
     return parse(doc).training.optimizer;
   };
-  const OptimizerConfig sgd = optimizer("sgd");
+  const OptimizerSettings sgd = optimizer("sgd");
   CHECK(sgd.type == OptimizerType::Sgd);
   CHECK(sgd.learning_rate == 0.01);
   CHECK(sgd.momentum == 0.0);
   CHECK_FALSE(sgd.nesterov);
 
-  const OptimizerConfig rmsprop = optimizer("rmsprop");
+  const OptimizerSettings rmsprop = optimizer("rmsprop");
   CHECK(rmsprop.learning_rate == 0.001);
   CHECK(rmsprop.rho == 0.9);
   CHECK(rmsprop.momentum == 0.0);
   CHECK(rmsprop.epsilon == 1e-7);
 
   for (const char* type : {"adam", "adamw"}) {
-    const OptimizerConfig adam = optimizer(type);
+    const OptimizerSettings adam = optimizer(type);
     CHECK(adam.learning_rate == 0.001);
     CHECK(adam.beta_1 == 0.9);
     CHECK(adam.beta_2 == 0.999);
@@ -143,7 +151,7 @@ TEST_CASE("each optimizer type gets the Keras defaults", "[config]") {
   json doc = minimal();
   doc["training"]["optimizer"] = {
       {"type", "sgd"}, {"learning_rate", 0.1}, {"momentum", 0.9}, {"nesterov", true}};
-  const OptimizerConfig set = parse(doc).training.optimizer;
+  const OptimizerSettings set = parse(doc).training.optimizer;
   CHECK(set.learning_rate == 0.1);
   CHECK(set.momentum == 0.9);
   CHECK(set.nesterov);

@@ -15,16 +15,16 @@
 #include <numeric>
 
 using namespace mnisttrain;
-using config::Activation;
-using config::LayerConfig;
-using config::LayerType;
-using config::Loss;
+using nn::Activation;
+using nn::LayerSpec;
+using nn::LayerType;
+using nn::Loss;
 using Catch::Matchers::Contains;
 
 namespace {
 
-LayerConfig dense(int units, Activation act, bool bias = true, double l2 = 0.0) {
-  LayerConfig l;
+LayerSpec dense(int units, Activation act, bool bias = true, double l2 = 0.0) {
+  LayerSpec l;
   l.type = LayerType::Dense;
   l.units = units;
   l.activation = act;
@@ -33,8 +33,8 @@ LayerConfig dense(int units, Activation act, bool bias = true, double l2 = 0.0) 
   return l;
 }
 
-LayerConfig layer(LayerType type, Activation act = Activation::Linear, double rate = 0.0) {
-  LayerConfig l;
+LayerSpec layer(LayerType type, Activation act = Activation::Linear, double rate = 0.0) {
+  LayerSpec l;
   l.type = type;
   l.activation = act;
   l.rate = rate;
@@ -57,9 +57,9 @@ struct SmallBatch {
   }
 };
 
-nn::GradcheckResult check(const std::vector<LayerConfig>& layers, Loss loss, std::uint64_t seed = 1,
+nn::GradcheckResult check(const std::vector<LayerSpec>& layers, Loss loss, std::uint64_t seed = 1,
                           std::function<void(std::vector<float>&)> corrupt = {}) {
-  config::ModelConfig model;
+  nn::ModelSpec model;
   model.layers = layers;
   nn::Network net(model, {2, 3}, 4);
   net.init_params(seed);
@@ -172,7 +172,7 @@ TEST_CASE("the reference network has 401,920 + 5,130 = 407,050 parameters in one
 }
 
 TEST_CASE("a network whose outputs differ from the class count is refused", "[nn]") {
-  config::ModelConfig model;
+  nn::ModelSpec model;
   model.layers = {dense(12, Activation::Softmax)};
   CHECK_THAT(fixtures::error_of([&] { nn::Network(model, {28, 28}, 10); }),
              Contains("ends in 12 outputs, expected 10"));
@@ -183,7 +183,7 @@ TEST_CASE("a network whose outputs differ from the class count is refused", "[nn
 }
 
 TEST_CASE("absurd layer widths and batch sizes are refused before allocating", "[nn]") {
-  config::ModelConfig model;
+  nn::ModelSpec model;
   // (784 + 1) * 1e9 + (1e9 + 1) * 10 parameters.
   model.layers = {dense(1000000000, Activation::Relu), dense(10, Activation::Softmax)};
   CHECK_THAT(fixtures::error_of([&] { nn::Network(model, {28, 28}, 10); }),
@@ -194,7 +194,7 @@ TEST_CASE("absurd layer widths and batch sizes are refused before allocating", "
 }
 
 TEST_CASE("initializers: same seed same weights, documented ranges", "[nn][init]") {
-  config::ModelConfig model;
+  nn::ModelSpec model;
   model.layers = {dense(300, Activation::Relu), dense(10, Activation::Softmax)};
   nn::Network a(model, {28, 28}, 10), b(model, {28, 28}, 10);
   a.init_params(5);
@@ -220,7 +220,7 @@ TEST_CASE("initializers: same seed same weights, documented ranges", "[nn][init]
   // he_normal: truncated at two stddevs, variance 2 / fan_in after the 0.8796 correction.
   std::vector<float> w(784 * 300);
   Rng rng(9);
-  nn::init_kernel(config::Initializer::HeNormal, w.data(), 784, 300, rng);
+  nn::init_kernel(nn::Initializer::HeNormal, w.data(), 784, 300, rng);
   double var = 0, largest = 0;
   for (float v : w) {
     var += double(v) * v;
@@ -228,12 +228,12 @@ TEST_CASE("initializers: same seed same weights, documented ranges", "[nn][init]
   }
   CHECK(var / double(w.size()) == Approx(2.0 / 784).epsilon(0.03));
   CHECK(largest <= 2 * std::sqrt(2.0 / 784) / 0.87962566103423978 + 1e-6);
-  nn::init_kernel(config::Initializer::Zeros, w.data(), 784, 300, rng);
+  nn::init_kernel(nn::Initializer::Zeros, w.data(), 784, 300, rng);
   CHECK(std::all_of(w.begin(), w.end(), [](float v) { return v == 0.0f; }));
 }
 
 TEST_CASE("dropout: inverted scaling in training, identity in inference", "[nn]") {
-  config::ModelConfig model;
+  nn::ModelSpec model;
   model.layers = {layer(LayerType::Dropout, Activation::Linear, 0.25), dense(10, Activation::Linear)};
   nn::Network net(model, {1, 1000}, 10);
   net.init_params(1);
@@ -254,7 +254,7 @@ TEST_CASE("dropout: inverted scaling in training, identity in inference", "[nn]"
 TEST_CASE("gradients match central differences for every layer type and activation", "[nn][gradcheck]") {
   const double threshold = 1e-3;
   for (Activation act : {Activation::Relu, Activation::Sigmoid, Activation::Tanh, Activation::Linear, Activation::Softmax}) {
-    DYNAMIC_SECTION("hidden dense " << config::name_of(act)) {
+    DYNAMIC_SECTION("hidden dense " << nn::name_of(act)) {
       const auto r = check({dense(5, act), dense(4, Activation::Softmax)}, Loss::CategoricalCrossentropy);
       CHECK(r.max_rel_error < threshold);
       CHECK(r.tensors.size() == 4);
@@ -282,7 +282,7 @@ TEST_CASE("gradients match central differences for every layer type and activati
 }
 
 TEST_CASE("gradcheck fails when a wrong gradient is injected", "[nn][gradcheck]") {
-  const std::vector<LayerConfig> layers = {dense(5, Activation::Relu), dense(4, Activation::Softmax)};
+  const std::vector<LayerSpec> layers = {dense(5, Activation::Relu), dense(4, Activation::Softmax)};
   const auto good = check(layers, Loss::CategoricalCrossentropy);
   REQUIRE(good.max_rel_error < 1e-3);
   // 5% too large on the first kernel, as a forgotten factor would make it.

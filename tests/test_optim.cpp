@@ -1,6 +1,5 @@
 // The optimizers' update rules (Keras 3) checked against steps worked out by hand in double
 // precision, per-tensor clipnorm, the moment-buffer sizes and the learning-rate schedules.
-#include "config/config.h"
 #include "optim/optimizer.h"
 
 #include <catch2/catch.hpp>
@@ -9,11 +8,11 @@
 #include <cstddef>
 #include <vector>
 
-using mnisttrain::config::OptimizerConfig;
-using mnisttrain::config::OptimizerType;
-using mnisttrain::config::ScheduleType;
+using mnisttrain::optim::OptimizerSettings;
+using mnisttrain::optim::OptimizerType;
+using mnisttrain::optim::ScheduleType;
 using mnisttrain::optim::Optimizer;
-using mnisttrain::optim::Slice;
+using mnisttrain::nn::ParamTensor;
 using mnisttrain::optim::learning_rate_at;
 
 namespace {
@@ -21,8 +20,8 @@ namespace {
 // The optimizer runs in float, the expectations are double: a few ulps of float apart.
 Approx near(double expected) { return Approx(expected).epsilon(1e-6).margin(1e-9); }
 
-OptimizerConfig make(OptimizerType type, double learning_rate) {
-  OptimizerConfig c;
+OptimizerSettings make(OptimizerType type, double learning_rate) {
+  OptimizerSettings c;
   c.type = type;
   c.learning_rate = learning_rate;
   return c;
@@ -36,9 +35,9 @@ constexpr double kG[3][2] = {{0.5, 0.1}, {-0.3, 0.2}, {0.4, -0.6}};
 struct Run {
   Optimizer optimizer;
   std::vector<float> w{static_cast<float>(kW0[0]), static_cast<float>(kW0[1])};
-  std::vector<Slice> tensors{{0, 2}};
+  std::vector<ParamTensor> tensors{{"w", 0, 2}};
 
-  explicit Run(const OptimizerConfig& c) : optimizer(c, 2) {}
+  explicit Run(const OptimizerSettings& c) : optimizer(c, 2) {}
 
   void step(int k, float lr) {
     std::vector<float> g{static_cast<float>(kG[k][0]), static_cast<float>(kG[k][1])};
@@ -68,7 +67,7 @@ TEST_CASE("sgd without momentum: w -= lr * g", "[optim]") {
 }
 
 TEST_CASE("sgd with momentum: m = mu*m - lr*g; w += m", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 0.1);
+  OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
   Run run(c);
   REQUIRE(run.optimizer.state().size() == 2);
@@ -94,7 +93,7 @@ TEST_CASE("sgd with momentum: m = mu*m - lr*g; w += m", "[optim]") {
 }
 
 TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g; w += mu*m - lr*g", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 0.1);
+  OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
   c.nesterov = true;
   Run run(c);
@@ -118,7 +117,7 @@ TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g; w += mu*m - lr*g", "[opt
 TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps)", "[optim]") {
   // A large epsilon, so that eps inside the square root (Keras 3) and eps added after it
   // (Keras 2 / TF1) give clearly different numbers.
-  OptimizerConfig c = make(OptimizerType::Rmsprop, 0.1);
+  OptimizerSettings c = make(OptimizerType::Rmsprop, 0.1);
   c.rho = 0.8;
   c.epsilon = 0.01;
   Run run(c);
@@ -150,7 +149,7 @@ TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps)", "[optim]"
 }
 
 TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps); w -= mom", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Rmsprop, 0.1);
+  OptimizerSettings c = make(OptimizerType::Rmsprop, 0.1);
   c.rho = 0.8;
   c.epsilon = 0.01;
   c.momentum = 0.5;
@@ -187,7 +186,7 @@ TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps); w -= mom", 
 }
 
 TEST_CASE("adam: bias-corrected step size on steps 1 and 2", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adam, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adam, 0.1);
   c.beta_1 = 0.8;
   c.beta_2 = 0.9;
   c.epsilon = 0.01;
@@ -237,14 +236,14 @@ TEST_CASE("adam's first step with Keras defaults moves each weight by about lr",
   Optimizer adam(make(OptimizerType::Adam, 0.001), 3);
   std::vector<float> w{0.0f, 0.0f, 0.0f};
   std::vector<float> g{2.0f, -0.5f, 0.01f};
-  adam.step(w.data(), g.data(), 0.001f, {{0, 3}});
+  adam.step(w.data(), g.data(), 0.001f, {{"w", 0, 3}});
   CHECK(w[0] == Approx(-0.001).epsilon(1e-4));
   CHECK(w[1] == Approx(0.001).epsilon(1e-4));
   CHECK(w[2] == Approx(-0.001).epsilon(1e-3));
 }
 
 TEST_CASE("adam resumed from its state and iteration count continues identically", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adam, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adam, 0.1);
   Run straight(c);
   straight.step(0, 0.1f);
   Run resumed(c);
@@ -269,7 +268,7 @@ TEST_CASE("adam resumed from its state and iteration count continues identically
 }
 
 TEST_CASE("adamw: decoupled decay w -= w*wd*lr before the adam update", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adamw, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adamw, 0.1);
   c.beta_1 = 0.8;
   c.beta_2 = 0.9;
   c.epsilon = 0.01;
@@ -299,13 +298,13 @@ TEST_CASE("adamw: decoupled decay w -= w*wd*lr before the adam update", "[optim]
   first.step(0, 0.1f);
   CHECK(first.w[0] == near(0.95 - (1.0 - 0.9059483487)));
   // Adam with the same settings ignores weight_decay (Keras's Adam here has no decay).
-  OptimizerConfig plain = c;
+  OptimizerSettings plain = c;
   plain.type = OptimizerType::Adam;
   Run adam(plain);
   adam.step(0, 0.1f);
   CHECK(adam.w[0] == near(0.9059483487));
   // AdamW with weight_decay 0 is Adam.
-  OptimizerConfig no_decay = c;
+  OptimizerSettings no_decay = c;
   no_decay.weight_decay = 0.0;
   Run adamw0(no_decay);
   adamw0.step(0, 0.1f);
@@ -313,14 +312,14 @@ TEST_CASE("adamw: decoupled decay w -= w*wd*lr before the adam update", "[optim]
 }
 
 TEST_CASE("clipnorm rescales each tensor over the norm on its own", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 1.0);
+  OptimizerSettings c = make(OptimizerType::Sgd, 1.0);
   c.clipnorm = 1.0;
   Optimizer sgd(c, 5);
   std::vector<float> w(5, 0.0f);
   // Tensor A = [0, 2) with norm 5 (over the limit), B = [2, 3) with norm 0.5 (under it),
   // C = [3, 5) with norm exactly 1 (at the limit: left alone).
   std::vector<float> g{3.0f, 4.0f, 0.5f, 0.6f, -0.8f};
-  sgd.step(w.data(), g.data(), 1.0f, {{0, 2}, {2, 1}, {3, 2}});
+  sgd.step(w.data(), g.data(), 1.0f, {{"a", 0, 2}, {"b", 2, 1}, {"c", 3, 2}});
   // A is scaled by 1/5; a global norm (sqrt(25 + 0.25 + 1)) would have scaled B and C too.
   CHECK(g[0] == near(0.6));
   CHECK(g[1] == near(0.8));
@@ -337,32 +336,32 @@ TEST_CASE("clipnorm rescales each tensor over the norm on its own", "[optim]") {
   Optimizer unclipped(make(OptimizerType::Sgd, 1.0), 5);
   std::vector<float> w2(5, 0.0f);
   std::vector<float> g2{3.0f, 4.0f, 0.5f, 0.6f, -0.8f};
-  unclipped.step(w2.data(), g2.data(), 1.0f, {{0, 2}, {2, 1}, {3, 2}});
+  unclipped.step(w2.data(), g2.data(), 1.0f, {{"a", 0, 2}, {"b", 2, 1}, {"c", 3, 2}});
   CHECK(w2[0] == -3.0f);
   CHECK(w2[1] == -4.0f);
 }
 
 TEST_CASE("clipnorm happens before the moments see the gradient", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adam, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adam, 0.1);
   c.clipnorm = 0.5;
   Optimizer adam(c, 2);
   std::vector<float> w{1.0f, -2.0f};
   std::vector<float> g{3.0f, 4.0f};  // norm 5 -> [0.3, 0.4]
-  adam.step(w.data(), g.data(), 0.1f, {{0, 2}});
+  adam.step(w.data(), g.data(), 0.1f, {{"w", 0, 2}});
   CHECK(adam.state()[0] == near(0.1 * 0.3));           // m = (1 - 0.9) * g_clipped
   CHECK(adam.state()[3] == near(0.001 * 0.4 * 0.4));   // v = (1 - 0.999) * g_clipped^2
 }
 
 TEST_CASE("state() holds one n-float buffer per moment", "[optim]") {
   const std::size_t n = 7;
-  OptimizerConfig sgd = make(OptimizerType::Sgd, 0.01);
+  OptimizerSettings sgd = make(OptimizerType::Sgd, 0.01);
   CHECK(Optimizer(sgd, n).state().size() == 0);
   sgd.momentum = 0.9;
   CHECK(Optimizer(sgd, n).state().size() == n);
   sgd.nesterov = true;
   CHECK(Optimizer(sgd, n).state().size() == n);
 
-  OptimizerConfig rmsprop = make(OptimizerType::Rmsprop, 0.001);
+  OptimizerSettings rmsprop = make(OptimizerType::Rmsprop, 0.001);
   CHECK(Optimizer(rmsprop, n).state().size() == n);
   rmsprop.momentum = 0.5;
   CHECK(Optimizer(rmsprop, n).state().size() == 2 * n);
@@ -377,14 +376,14 @@ TEST_CASE("state() holds one n-float buffer per moment", "[optim]") {
 }
 
 TEST_CASE("learning_rate_at: constant", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 0.05);
+  OptimizerSettings c = make(OptimizerType::Sgd, 0.05);
   CHECK(learning_rate_at(c, 0, 100) == near(0.05));
   CHECK(learning_rate_at(c, 99, 100) == near(0.05));
   CHECK(learning_rate_at(c, 12345, 100) == near(0.05));
 }
 
 TEST_CASE("learning_rate_at: step is lr0 * rate^floor(t / steps)", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 0.1);
+  OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.schedule.type = ScheduleType::Step;
   c.schedule.decay_steps = 10;
   c.schedule.decay_rate = 0.5;
@@ -397,7 +396,7 @@ TEST_CASE("learning_rate_at: step is lr0 * rate^floor(t / steps)", "[optim]") {
 }
 
 TEST_CASE("learning_rate_at: exponential is lr0 * rate^(t / steps)", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Sgd, 0.1);
+  OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.schedule.type = ScheduleType::Exponential;
   c.schedule.decay_steps = 10;
   c.schedule.decay_rate = 0.5;
@@ -410,7 +409,7 @@ TEST_CASE("learning_rate_at: exponential is lr0 * rate^(t / steps)", "[optim]") 
 }
 
 TEST_CASE("learning_rate_at: cosine with alpha, clamped after decay_steps", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adam, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adam, 0.1);
   c.schedule.type = ScheduleType::Cosine;
   c.schedule.decay_steps = 100;
   c.schedule.alpha = 0.2;
@@ -426,7 +425,7 @@ TEST_CASE("learning_rate_at: cosine with alpha, clamped after decay_steps", "[op
 }
 
 TEST_CASE("learning_rate_at: cosine with decay_steps 0 decays over total_steps", "[optim]") {
-  OptimizerConfig c = make(OptimizerType::Adam, 0.1);
+  OptimizerSettings c = make(OptimizerType::Adam, 0.1);
   c.schedule.type = ScheduleType::Cosine;
   c.schedule.decay_steps = 0;
   c.schedule.alpha = 0.0;

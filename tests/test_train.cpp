@@ -262,11 +262,11 @@ TEST_CASE("evaluation refuses data of another size and sizes buffers by the data
   train::SavedModel model = train::load_model(f.dir.file("eval/model.bin"));
   data::Dataset test = data::load_dataset(f.dir.file("test-images"), f.dir.file("test-labels"), 3);
   // A batch size far beyond the data is fine: buffers are sized for the 90 samples there are.
-  const train::Evaluation e = train::evaluate(*model.network, test, config::Loss::CategoricalCrossentropy,
+  const train::Evaluation e = train::evaluate(*model.network, test, nn::Loss::CategoricalCrossentropy,
                                               std::size_t{1} << 40);
   CHECK(e.count == 90);
   data::Dataset wide = test;
   wide.cols = 2;  // 4x2 images for a network of 4x4 inputs
-  CHECK_THAT(fixtures::error_of([&] { train::evaluate(*model.network, wide, config::Loss::CategoricalCrossentropy, 32); }),
+  CHECK_THAT(fixtures::error_of([&] { train::evaluate(*model.network, wide, nn::Loss::CategoricalCrossentropy, 32); }),
              Contains("8 pixels per image") && Contains("expects 16"));
 }

@@ -8,7 +8,7 @@
 #include "error.h"
 #include "nn/network.h"
 #include "random.h"
-#include "tensor/blas.h"
+#include "kernels/blas.h"
 #include "train/step.h"
 
 #include <algorithm>
@@ -52,7 +52,7 @@ int run_bench(const BenchFlags& flags) {
   net.reserve(B);  // refuses absurd batch sizes before anything below allocates
   // The GEMM measured is the first dense layer's forward, the largest in an MNIST MLP.
   const auto first_dense = std::find_if(net.layers().begin(), net.layers().end(),
-                                        [](const nn::Layer& l) { return l.spec.type == config::LayerType::Dense; });
+                                        [](const nn::Layer& l) { return l.spec.type == nn::LayerType::Dense; });
   if (first_dense == net.layers().end()) throw Error(cfg.source + ": model.layers: bench needs a dense layer");
   const std::size_t C = first_dense->inputs, K = first_dense->outputs;
   Rng rng(1);
@@ -86,7 +86,7 @@ int run_bench(const BenchFlags& flags) {
   }
   train::Stepper stepper(net, cfg.training);
   auto step = [&] { stepper.step(x.data(), onehot.data(), labels.data(), B, 1e-6f); };
-  std::printf("training step (%s, batch %zu, %zu parameters)\n", config::name_of(cfg.training.optimizer.type), B,
+  std::printf("training step (%s, batch %zu, %zu parameters)\n", optim::name_of(cfg.training.optimizer.type), B,
               net.param_count());
   for (int threads = 1; threads <= max_threads; threads *= 2) {
     blas::set_num_threads(threads);

@@ -37,25 +37,25 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   std::size_t activation_floats = net.input_features();
   bool first_dense = true;
   for (const nn::Layer& layer : net.layers()) {
-    std::string type = config::name_of(layer.spec.type);
+    std::string type = nn::name_of(layer.spec.type);
     type[0] = static_cast<char>(std::toupper(type[0]));
     std::string why;
-    if (layer.spec.type == config::LayerType::Dense) {
+    if (layer.spec.type == nn::LayerType::Dense) {
       why = layer.spec.use_bias
                 ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs) + ": inputs plus one bias, times units"
                 : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + ": no bias";
-      if (layer.spec.activation != config::Activation::Linear) why += std::string(", then ") + config::name_of(layer.spec.activation);
+      if (layer.spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(layer.spec.activation);
       const double macs = static_cast<double>(layer.inputs * layer.outputs);
       forward_flops += 2 * macs;
       // Backward: dW = X^T dZ always; dX = dZ W^T except for the first layer (its input is data).
       backward_flops += (first_dense ? 2 : 4) * macs;
       first_dense = false;
-    } else if (layer.spec.type == config::LayerType::Dropout) {
+    } else if (layer.spec.type == nn::LayerType::Dropout) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "drops %.0f%% of units in training", layer.spec.rate * 100);
       why = buf;
-    } else if (layer.spec.type == config::LayerType::Activation) {
-      why = config::name_of(layer.spec.activation);
+    } else if (layer.spec.type == nn::LayerType::Activation) {
+      why = nn::name_of(layer.spec.activation);
     }
     activation_floats += layer.outputs;
     std::printf("%-22s %-16s %12s   %s\n", (layer.name + " (" + type + ")").c_str(),
@@ -85,7 +85,7 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   std::printf("  parameters        %12s  (%s floats, one buffer)\n", human_bytes(param_bytes).c_str(), with_commas(params).c_str());
   std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(param_bytes).c_str());
   std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(optimizer_bytes).c_str(),
-              config::name_of(tc.optimizer.type), optimizer.state().size() / (params ? params : 1),
+              optim::name_of(tc.optimizer.type), optimizer.state().size() / (params ? params : 1),
               optimizer.state().size() == params ? "" : "s");
   std::printf("  activations       %12s  (outputs and their gradients, %s floats per sample)\n",
               human_bytes(activation_bytes).c_str(), with_commas(2 * activation_floats).c_str());

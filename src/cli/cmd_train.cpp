@@ -70,7 +70,7 @@ int run_train(const TrainFlags& flags) {
   cfg = config::parse_config(config::to_json(cfg), cfg.source, "");
 
   spdlog::info("config {}: {} layers, {} epochs, batch {}, {} (lr {}), seed {}", cfg.source,
-               cfg.model.layers.size(), tc.epochs, tc.batch_size, config::name_of(tc.optimizer.type),
+               cfg.model.layers.size(), tc.epochs, tc.batch_size, optim::name_of(tc.optimizer.type),
                tc.optimizer.learning_rate, tc.seed);
 
   g_stop.store(false);

@@ -13,6 +13,17 @@
 
 namespace mnisttrain::config {
 
+using nn::Activation;
+using nn::Initializer;
+using nn::LayerSpec;
+using nn::LayerType;
+using nn::Loss;
+using nn::ModelSpec;
+using optim::OptimizerSettings;
+using optim::OptimizerType;
+using optim::Schedule;
+using optim::ScheduleType;
+
 // Defined in config_checks.cpp. Declared here, not in config.h, because only the parser calls
 // it; a mismatch between the two declarations fails at link time.
 namespace detail {
@@ -309,9 +320,9 @@ Keys layer_keys(LayerType type) {
 const Keys kAllLayerKeys{"type", "name", "units", "activation", "use_bias", "kernel_initializer",
                          "l2",   "rate"};
 
-LayerConfig parse_layer(const Node& node) {
+LayerSpec parse_layer(const Node& node) {
   const Object o(node);
-  LayerConfig layer;
+  LayerSpec layer;
   layer.type = read_type(o, kLayerTypes, kAllLayerKeys);
   o.check_keys(layer_keys(layer.type), kAllLayerKeys,
                "a " + in_quotes(name_of(layer.type)) + " layer");
@@ -331,10 +342,10 @@ LayerConfig parse_layer(const Node& node) {
   return layer;
 }
 
-ModelConfig parse_model(const Node& node) {
+ModelSpec parse_model(const Node& node) {
   const Object o(node);
   o.check_keys({"input_shape", "layers"});
-  ModelConfig model;
+  ModelSpec model;
   if (o.has("input_shape")) {
     const Node shape = o["input_shape"];
     if (!shape.value.is_array() || shape.value.empty())
@@ -361,9 +372,9 @@ ModelConfig parse_model(const Node& node) {
 
 const Keys kAllScheduleKeys{"type", "decay_steps", "decay_rate", "alpha"};
 
-ScheduleConfig parse_schedule(const Node& node) {
+Schedule parse_schedule(const Node& node) {
   const Object o(node);
-  ScheduleConfig schedule;
+  Schedule schedule;
   schedule.type = read_type(o, kSchedules, kAllScheduleKeys);
   const bool decays =
       schedule.type == ScheduleType::Step || schedule.type == ScheduleType::Exponential;
@@ -401,9 +412,9 @@ const Keys kAllOptimizerKeys{"type",         "learning_rate", "momentum", "neste
                              "rho",          "beta_1",        "beta_2",   "epsilon",
                              "weight_decay", "clipnorm",      "schedule"};
 
-OptimizerConfig parse_optimizer(const Node& node) {
+OptimizerSettings parse_optimizer(const Node& node) {
   const Object o(node);
-  OptimizerConfig optimizer;  // the struct's defaults are Keras's, except for these two
+  OptimizerSettings optimizer;  // the struct's defaults are Keras's, except for these two
   optimizer.type = read_type(o, kOptimizers, kAllOptimizerKeys);
   optimizer.learning_rate = optimizer.type == OptimizerType::Sgd ? 0.01 : 0.001;
   optimizer.weight_decay = optimizer.type == OptimizerType::Adamw ? 0.004 : 0.0;

@@ -3,6 +3,9 @@
 // before any work starts; every error names the file and the JSON path of the bad value.
 #pragma once
 
+#include "nn/spec.h"
+#include "optim/settings.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -10,13 +13,6 @@
 #include <vector>
 
 namespace mnisttrain::config {
-
-enum class LayerType { Dense, Activation, Dropout, Flatten };
-enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
-enum class Initializer { GlorotUniform, GlorotNormal, HeUniform, HeNormal, Zeros };
-enum class Loss { CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError };
-enum class OptimizerType { Sgd, Rmsprop, Adam, Adamw };
-enum class ScheduleType { Constant, Step, Exponential, Cosine };
 
 struct DataConfig {
   // Relative paths in the file are resolved against the config file's folder.
@@ -26,48 +22,6 @@ struct DataConfig {
   std::string test_labels;
   double validation_split = 0.0;  // last fraction of the training set, taken before shuffling
   int num_classes = 10;
-};
-
-struct LayerConfig {
-  LayerType type = LayerType::Dense;
-  std::string name;  // empty: named by the network ("dense", "dense_1", ...)
-  // dense
-  int units = 0;
-  bool use_bias = true;
-  Initializer kernel_initializer = Initializer::GlorotUniform;
-  double l2 = 0.0;
-  // dense (fused, default linear) and activation layers
-  Activation activation = Activation::Linear;
-  // dropout
-  double rate = 0.0;
-};
-
-struct ModelConfig {
-  std::vector<int> input_shape;  // empty: taken from the data (28x28 for MNIST)
-  std::vector<LayerConfig> layers;
-};
-
-struct ScheduleConfig {
-  ScheduleType type = ScheduleType::Constant;
-  // All schedules count optimizer steps (batches), as Keras's LearningRateSchedule does.
-  long decay_steps = 0;     // step/exponential: required > 0; cosine: 0 means "all of training"
-  double decay_rate = 0.0;  // step: lr0 * rate^floor(t/steps); exponential: lr0 * rate^(t/steps)
-  double alpha = 0.0;       // cosine: floor as a fraction of lr0
-};
-
-struct OptimizerConfig {
-  OptimizerType type = OptimizerType::Rmsprop;
-  // Keras defaults, filled in by the parser per optimizer type when a key is absent.
-  double learning_rate = 0.001;
-  double momentum = 0.0;       // sgd, rmsprop
-  bool nesterov = false;       // sgd
-  double rho = 0.9;            // rmsprop
-  double beta_1 = 0.9;         // adam, adamw
-  double beta_2 = 0.999;       // adam, adamw
-  double epsilon = 1e-7;       // rmsprop, adam, adamw
-  double weight_decay = 0.0;   // adamw (default 0.004 there)
-  double clipnorm = 0.0;       // 0: off; otherwise clip each tensor's gradient norm (Keras)
-  ScheduleConfig schedule;
 };
 
 struct EarlyStoppingConfig {
@@ -84,8 +38,8 @@ struct SaveBestConfig {
 };
 
 struct TrainingConfig {
-  OptimizerConfig optimizer;
-  Loss loss = Loss::CategoricalCrossentropy;
+  optim::OptimizerSettings optimizer;
+  nn::Loss loss = nn::Loss::CategoricalCrossentropy;
   std::vector<std::string> metrics{"accuracy"};
   int epochs = 5;
   int batch_size = 128;
@@ -99,7 +53,7 @@ struct TrainingConfig {
 struct Config {
   std::string source;  // the config file's path, or "<built-in>"
   DataConfig data;
-  ModelConfig model;
+  nn::ModelSpec model;
   TrainingConfig training;
   std::string output = "runs/mnist_mlp";  // run folder, relative to the working directory
 };
@@ -114,13 +68,5 @@ Config load_config(const std::string& path);
 Config default_config();
 // The config back as JSON, every default filled in (recorded in summary.json and model files).
 nlohmann::json to_json(const Config& config);
-
-// Names as they appear in JSON ("relu", "glorot_uniform", ...), for messages and summaries.
-const char* name_of(LayerType type);
-const char* name_of(Activation activation);
-const char* name_of(Initializer initializer);
-const char* name_of(Loss loss);
-const char* name_of(OptimizerType type);
-const char* name_of(ScheduleType type);
 
 }  // namespace mnisttrain::config

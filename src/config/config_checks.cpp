@@ -8,6 +8,17 @@
 #include <string>
 
 namespace mnisttrain::config {
+
+using nn::Activation;
+using nn::Initializer;
+using nn::LayerSpec;
+using nn::LayerType;
+using nn::Loss;
+using nn::ModelSpec;
+using optim::OptimizerSettings;
+using optim::OptimizerType;
+using optim::Schedule;
+using optim::ScheduleType;
 namespace {
 
 [[noreturn]] void fail(const Config& config, const std::string& path, const std::string& what) {
@@ -21,7 +32,7 @@ std::string layer_path(std::size_t index, const std::string& key) {
 }
 
 void check_output_layer(const Config& config) {
-  const std::vector<LayerConfig>& layers = config.model.layers;
+  const std::vector<LayerSpec>& layers = config.model.layers;
   // The last dense layer produces the network's output: one unit per class.
   std::size_t last_dense = layers.size();
   for (std::size_t i = 0; i < layers.size(); ++i) {

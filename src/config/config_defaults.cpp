@@ -3,19 +3,30 @@
 #include "config/config.h"
 
 namespace mnisttrain::config {
+
+using nn::Activation;
+using nn::Initializer;
+using nn::LayerSpec;
+using nn::LayerType;
+using nn::Loss;
+using nn::ModelSpec;
+using optim::OptimizerSettings;
+using optim::OptimizerType;
+using optim::Schedule;
+using optim::ScheduleType;
 namespace {
 
 using nlohmann::json;
 
-LayerConfig dense(int units, Activation activation) {
-  LayerConfig layer;
+LayerSpec dense(int units, Activation activation) {
+  LayerSpec layer;
   layer.type = LayerType::Dense;
   layer.units = units;
   layer.activation = activation;
   return layer;
 }
 
-json layer_json(const LayerConfig& layer) {
+json layer_json(const LayerSpec& layer) {
   json j = json::object();
   j["type"] = name_of(layer.type);
   // An empty name means "named by the network"; JSON spells that by leaving the key out.
@@ -35,7 +46,7 @@ json layer_json(const LayerConfig& layer) {
   return j;
 }
 
-json schedule_json(const ScheduleConfig& schedule) {
+json schedule_json(const Schedule& schedule) {
   json j = json::object();
   j["type"] = name_of(schedule.type);
   switch (schedule.type) {
@@ -54,7 +65,7 @@ json schedule_json(const ScheduleConfig& schedule) {
 }
 
 // Only the keys of the chosen type: the parser rejects the others (e.g. "rho" on adam).
-json optimizer_json(const OptimizerConfig& optimizer) {
+json optimizer_json(const OptimizerSettings& optimizer) {
   json j = json::object();
   j["type"] = name_of(optimizer.type);
   j["learning_rate"] = optimizer.learning_rate;
@@ -135,7 +146,7 @@ nlohmann::json to_json(const Config& config) {
   // An empty shape means "taken from the data", spelled by leaving the key out.
   if (!config.model.input_shape.empty()) model["input_shape"] = config.model.input_shape;
   model["layers"] = json::array();
-  for (const LayerConfig& layer : config.model.layers) model["layers"].push_back(layer_json(layer));
+  for (const LayerSpec& layer : config.model.layers) model["layers"].push_back(layer_json(layer));
 
   // `source` is not written: it describes where a config came from, not the run itself.
   // Data paths are written as resolved, so read the result back with an empty base_dir.

@@ -3,13 +3,12 @@
 // Jacobian is built from y), so layers keep one buffer per output, not the pre-activation too.
 #pragma once
 
-#include "config/config.h"
+#include "nn/spec.h"
 
 #include <cstddef>
 
 namespace mnisttrain::nn {
 
-using config::Activation;
 
 // y = act(y), rows of `cols` values; softmax is per row, stabilised by subtracting the row max.
 void activation_forward(Activation act, float* y, std::size_t rows, std::size_t cols);

@@ -1,7 +1,7 @@
 // Dense forward/backward through the BLAS wrapper, transposes as flags, no copies.
 #include "nn/dense.h"
 
-#include "tensor/blas.h"
+#include "kernels/blas.h"
 
 namespace mnisttrain::nn {
 

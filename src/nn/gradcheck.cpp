@@ -1,7 +1,7 @@
 // Central-difference gradient checking against a double-precision reference; see gradcheck.h.
 #include "nn/gradcheck.h"
 
-#include "nn/loss.h"
+#include "nn/objective.h"
 #include "random.h"
 
 #include <algorithm>
@@ -9,8 +9,6 @@
 
 namespace mnisttrain::nn {
 
-using config::Activation;
-using config::LayerType;
 
 static void reference_activation(Activation act, std::vector<double>& y, std::size_t B, std::size_t C) {
   for (std::size_t r = 0; r < B; ++r) {
@@ -32,7 +30,7 @@ static void reference_activation(Activation act, std::vector<double>& y, std::si
 }
 
 double reference_loss(const Network& network, const std::vector<double>& params,
-                      config::Loss loss, const float* x, const float* onehot,
+                      Loss loss, const float* x, const float* onehot,
                       const std::int32_t* labels, std::size_t B) {
   std::vector<double> in(x, x + B * network.input_features());
   double penalty = 0.0;
@@ -71,7 +69,7 @@ double reference_loss(const Network& network, const std::vector<double>& params,
   const std::size_t C = network.output_features();
   double total = 0.0;
   for (std::size_t r = 0; r < B; ++r) {
-    if (loss == config::Loss::MeanSquaredError) {
+    if (loss == Loss::MeanSquaredError) {
       for (std::size_t c = 0; c < C; ++c) {
         const double d = in[r * C + c] - onehot[r * C + c];
         total += d * d / static_cast<double>(C);
@@ -84,14 +82,12 @@ double reference_loss(const Network& network, const std::vector<double>& params,
   return total / static_cast<double>(B) + penalty;
 }
 
-GradcheckResult gradient_check(Network& network, config::Loss loss, const float* x,
+GradcheckResult gradient_check(Network& network, Loss loss, const float* x,
                                const float* onehot, const std::int32_t* labels, std::size_t B,
                                const GradcheckOptions& options) {
   network.reserve(B);
-  const float* out = network.forward(x, B, true);
-  const bool fused = fuses_with_softmax(loss) && network.ends_in_softmax();
-  compute_loss(loss, out, onehot, labels, B, network.output_features(), network.output_grad(), fused);
-  network.backward(x, B, fused);
+  forward_loss(network, loss, x, onehot, labels, B, true);
+  network.backward(x, B, fused_gradient(network, loss));
   std::vector<float> analytic = network.grads();
   if (options.corrupt) options.corrupt(analytic);
 

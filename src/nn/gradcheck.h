@@ -4,7 +4,6 @@
 // naive one. Dropout masks are replayed from the analytic pass.
 #pragma once
 
-#include "config/config.h"
 #include "nn/network.h"
 
 #include <cstddef>
@@ -37,14 +36,14 @@ struct GradcheckOptions {
 
 // x (B, features), onehot (B, classes), labels (B). Runs one training-mode forward/backward on
 // `network` and compares its gradients against central differences.
-GradcheckResult gradient_check(Network& network, config::Loss loss, const float* x,
+GradcheckResult gradient_check(Network& network, Loss loss, const float* x,
                                const float* onehot, const std::int32_t* labels, std::size_t B,
                                const GradcheckOptions& options);
 
 // The reference loss in double precision at the given parameters (mean over the batch plus the
 // L2 term), using the dropout masks of the network's last training forward.
 double reference_loss(const Network& network, const std::vector<double>& params,
-                      config::Loss loss, const float* x, const float* onehot,
+                      Loss loss, const float* x, const float* onehot,
                       const std::int32_t* labels, std::size_t B);
 
 }  // namespace mnisttrain::nn

@@ -5,7 +5,6 @@
 
 namespace mnisttrain::nn {
 
-using config::Initializer;
 
 static void fill_uniform(float* w, std::size_t n, double limit, Rng& rng) {
   for (std::size_t i = 0; i < n; ++i) {

@@ -1,7 +1,7 @@
 // Keras's kernel initializers, drawn from the run's seed: same seed, same weights.
 #pragma once
 
-#include "config/config.h"
+#include "nn/spec.h"
 #include "random.h"
 
 #include <cstddef>
@@ -12,7 +12,7 @@ namespace mnisttrain::nn {
 // he_uniform: l = sqrt(6 / fan_in); the *_normal variants draw a normal truncated at two
 // standard deviations with stddev sqrt(2 / (fan_in + fan_out)) or sqrt(2 / fan_in), divided by
 // 0.87962566 so the truncated distribution keeps that variance, as Keras does.
-void init_kernel(config::Initializer kind, float* weight, std::size_t fan_in, std::size_t fan_out,
+void init_kernel(Initializer kind, float* weight, std::size_t fan_in, std::size_t fan_out,
                  Rng& rng);
 
 }  // namespace mnisttrain::nn

@@ -4,14 +4,13 @@
 // cheaper and more accurate than chaining the two Jacobians.
 #pragma once
 
-#include "config/config.h"
+#include "nn/spec.h"
 
 #include <cstddef>
 #include <cstdint>
 
 namespace mnisttrain::nn {
 
-using config::Loss;
 
 // Keras clips probabilities to [eps, 1 - eps] before the log so a confident mistake costs
 // -log(1e-7) = 16.1, not infinity.

@@ -11,8 +11,6 @@
 
 namespace mnisttrain::nn {
 
-using config::Activation;
-using config::LayerType;
 
 static constexpr std::uint64_t kInitStream = 2;
 static constexpr std::uint64_t kDropoutStream = 3;
@@ -23,7 +21,7 @@ static std::string shape_text(const std::vector<int>& shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-Network::Network(const config::ModelConfig& model, std::vector<int> input_shape, int num_classes)
+Network::Network(const ModelSpec& model, std::vector<int> input_shape, int num_classes)
     : input_shape_(std::move(input_shape)) {
   input_features_ = 1;
   for (int d : input_shape_) input_features_ *= static_cast<std::size_t>(d);
@@ -44,7 +42,7 @@ Network::Network(const config::ModelConfig& model, std::vector<int> input_shape,
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     Layer layer;
     layer.spec = model.layers[i];
-    const std::string base = config::name_of(layer.spec.type);
+    const std::string base = name_of(layer.spec.type);
     if (!layer.spec.name.empty()) {
       layer.name = layer.spec.name;
     } else {

@@ -5,7 +5,7 @@
 // the largest batch; nothing is allocated per batch.
 #pragma once
 
-#include "config/config.h"
+#include "nn/spec.h"
 #include "random.h"
 
 #include <cstddef>
@@ -20,7 +20,7 @@ constexpr std::size_t kMaxParams = std::size_t{1} << 28;
 constexpr std::size_t kMaxActivationFloats = std::size_t{1} << 28;
 
 struct Layer {
-  config::LayerConfig spec;
+  LayerSpec spec;
   std::string name;                // "dense", "dense_1", "dropout", ... as Keras names them
   std::size_t inputs = 0;          // features in
   std::size_t outputs = 0;         // features out
@@ -29,17 +29,10 @@ struct Layer {
   std::size_t param_count = 0;     // (inputs + 1) * outputs with bias, inputs * outputs without
 };
 
-// One named tensor in the parameter buffer: what clipnorm, summaries and gradcheck walk.
-struct ParamTensor {
-  std::string name;  // "dense/kernel", "dense/bias"
-  std::size_t offset = 0;
-  std::size_t size = 0;
-};
-
 class Network {
  public:
   // input_shape as in the data, e.g. {28, 28}; it is flattened to 784 features (the reshape).
-  Network(const config::ModelConfig& model, std::vector<int> input_shape, int num_classes);
+  Network(const ModelSpec& model, std::vector<int> input_shape, int num_classes);
 
   const std::vector<Layer>& layers() const { return layers_; }
   const std::vector<ParamTensor>& param_tensors() const { return tensors_; }

@@ -13,9 +13,7 @@
 
 namespace mnisttrain::optim {
 
-using config::OptimizerType;
-
-static std::size_t moments_for(const config::OptimizerConfig& c) {
+static std::size_t moments_for(const OptimizerSettings& c) {
   switch (c.type) {
     case OptimizerType::Sgd: return c.momentum > 0.0 ? 1 : 0;
     case OptimizerType::Rmsprop: return c.momentum > 0.0 ? 2 : 1;
@@ -25,11 +23,12 @@ static std::size_t moments_for(const config::OptimizerConfig& c) {
   return 0;
 }
 
-Optimizer::Optimizer(const config::OptimizerConfig& config, std::size_t param_count)
-    : config_(config), n_(param_count), state_(moments_for(config) * param_count, 0.0f) {}
+Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t param_count)
+    : settings_(settings), n_(param_count), state_(moments_for(settings) * param_count, 0.0f) {}
 
-static void clip_by_norm(float* grads, const std::vector<Slice>& tensors, double clipnorm) {
-  for (const Slice& t : tensors) {
+static void clip_by_norm(float* grads, const std::vector<nn::ParamTensor>& tensors,
+                         double clipnorm) {
+  for (const nn::ParamTensor& t : tensors) {
     double sum = 0.0;
     for (std::size_t i = 0; i < t.size; ++i) sum += static_cast<double>(grads[t.offset + i]) * grads[t.offset + i];
     const double norm = std::sqrt(sum);
@@ -39,19 +38,19 @@ static void clip_by_norm(float* grads, const std::vector<Slice>& tensors, double
   }
 }
 
-void Optimizer::step(float* w, float* g, float lr, const std::vector<Slice>& tensors) {
-  if (config_.clipnorm > 0.0) clip_by_norm(g, tensors, config_.clipnorm);
+void Optimizer::step(float* w, float* g, float lr, const std::vector<nn::ParamTensor>& tensors) {
+  if (settings_.clipnorm > 0.0) clip_by_norm(g, tensors, settings_.clipnorm);
   ++iterations_;
   const std::size_t n = n_;
-  switch (config_.type) {
+  switch (settings_.type) {
     case OptimizerType::Sgd: {
-      if (config_.momentum <= 0.0) {
+      if (settings_.momentum <= 0.0) {
         for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
         break;
       }
-      const auto mu = static_cast<float>(config_.momentum);
+      const auto mu = static_cast<float>(settings_.momentum);
       float* m = state_.data();
-      if (config_.nesterov) {
+      if (settings_.nesterov) {
         for (std::size_t i = 0; i < n; ++i) {
           m[i] = mu * m[i] - lr * g[i];
           w[i] += mu * m[i] - lr * g[i];
@@ -65,16 +64,16 @@ void Optimizer::step(float* w, float* g, float lr, const std::vector<Slice>& ten
       break;
     }
     case OptimizerType::Rmsprop: {
-      const auto rho = static_cast<float>(config_.rho);
-      const auto eps = static_cast<float>(config_.epsilon);
+      const auto rho = static_cast<float>(settings_.rho);
+      const auto eps = static_cast<float>(settings_.epsilon);
       float* v = state_.data();
-      if (config_.momentum <= 0.0) {
+      if (settings_.momentum <= 0.0) {
         for (std::size_t i = 0; i < n; ++i) {
           v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
           w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
         }
       } else {
-        const auto mu = static_cast<float>(config_.momentum);
+        const auto mu = static_cast<float>(settings_.momentum);
         float* mom = state_.data() + n;
         for (std::size_t i = 0; i < n; ++i) {
           v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
@@ -86,17 +85,17 @@ void Optimizer::step(float* w, float* g, float lr, const std::vector<Slice>& ten
     }
     case OptimizerType::Adam:
     case OptimizerType::Adamw: {
-      if (config_.type == OptimizerType::Adamw && config_.weight_decay > 0.0) {
-        const auto decay = static_cast<float>(config_.weight_decay) * lr;
+      if (settings_.type == OptimizerType::Adamw && settings_.weight_decay > 0.0) {
+        const auto decay = static_cast<float>(settings_.weight_decay) * lr;
         for (std::size_t i = 0; i < n; ++i) w[i] -= w[i] * decay;
       }
       const double t = static_cast<double>(iterations_);
-      const double b1 = config_.beta_1, b2 = config_.beta_2;
+      const double b1 = settings_.beta_1, b2 = settings_.beta_2;
       const auto alpha =
           static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
       const auto one_minus_b1 = static_cast<float>(1.0 - b1);
       const auto one_minus_b2 = static_cast<float>(1.0 - b2);
-      const auto eps = static_cast<float>(config_.epsilon);
+      const auto eps = static_cast<float>(settings_.epsilon);
       float* m = state_.data();
       float* v = state_.data() + n;
       for (std::size_t i = 0; i < n; ++i) {
@@ -109,18 +108,18 @@ void Optimizer::step(float* w, float* g, float lr, const std::vector<Slice>& ten
   }
 }
 
-double learning_rate_at(const config::OptimizerConfig& config, std::int64_t step,
-                       std::int64_t total_steps) {
-  const config::ScheduleConfig& s = config.schedule;
-  const double lr0 = config.learning_rate;
+double learning_rate_at(const OptimizerSettings& settings, std::int64_t step,
+                        std::int64_t total_steps) {
+  const Schedule& s = settings.schedule;
+  const double lr0 = settings.learning_rate;
   const auto t = static_cast<double>(step);
   switch (s.type) {
-    case config::ScheduleType::Constant: return lr0;
-    case config::ScheduleType::Step:
+    case ScheduleType::Constant: return lr0;
+    case ScheduleType::Step:
       return lr0 * std::pow(s.decay_rate, std::floor(t / static_cast<double>(s.decay_steps)));
-    case config::ScheduleType::Exponential:
+    case ScheduleType::Exponential:
       return lr0 * std::pow(s.decay_rate, t / static_cast<double>(s.decay_steps));
-    case config::ScheduleType::Cosine: {
+    case ScheduleType::Cosine: {
       // Keras CosineDecay: lr0 * ((1 - alpha) * 0.5 * (1 + cos(pi * min(t, T) / T)) + alpha).
       const double T = static_cast<double>(s.decay_steps > 0 ? s.decay_steps : total_steps);
       const double progress = T > 0 ? std::min(t, T) / T : 1.0;

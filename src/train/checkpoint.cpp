@@ -23,11 +23,11 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       {"config", config::to_json(c.config)},
       {"epoch", s.epoch},
       {"batch", s.batch},
-      {"step", s.step},
+      {"step", c.optimizer_steps},
       {"loss_sum", s.loss_sum},
       {"correct", s.correct},
       {"seen", s.seen},
-      {"dropout_rng", s.dropout_rng},
+      {"dropout_rng", c.dropout_rng},
       {"history", s.history},
       {"early_stopping", monitor_json(s.early_stopping)},
       {"save_best", monitor_json(s.save_best)},
@@ -50,11 +50,11 @@ Checkpoint load_checkpoint(const std::string& path) {
     LoopState& s = c.state;
     s.epoch = h.at("epoch").get<int>();
     s.batch = h.at("batch").get<std::size_t>();
-    s.step = h.at("step").get<std::int64_t>();
+    c.optimizer_steps = h.at("step").get<std::int64_t>();
     s.loss_sum = h.at("loss_sum").get<double>();
     s.correct = h.at("correct").get<std::size_t>();
     s.seen = h.at("seen").get<std::size_t>();
-    s.dropout_rng = h.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
+    c.dropout_rng = h.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
     s.history = h.at("history");
     s.early_stopping = monitor_from(h.at("early_stopping"));
     s.save_best = monitor_from(h.at("save_best"));

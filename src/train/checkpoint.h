@@ -25,11 +25,9 @@ struct MonitorState {
 struct LoopState {
   int epoch = 0;              // 0-based epoch to run next (or in progress)
   std::size_t batch = 0;      // next batch within that epoch
-  std::int64_t step = 0;      // optimizer steps taken so far
   double loss_sum = 0.0;      // sum over the epoch's samples so far of per-sample loss
   std::size_t correct = 0;
   std::size_t seen = 0;
-  std::array<std::uint64_t, 4> dropout_rng{};
   nlohmann::json history = nlohmann::json::array();  // one metrics object per finished epoch
   MonitorState early_stopping;
   MonitorState save_best;
@@ -40,6 +38,8 @@ struct Checkpoint {
   LoopState state;
   std::vector<float> params;
   std::vector<float> optimizer_state;
+  std::int64_t optimizer_steps = 0;          // the optimizer's iterations()
+  std::array<std::uint64_t, 4> dropout_rng{};  // the network's dropout stream
   std::vector<float> best_params;  // empty unless restore_best_weights has a best
 };
 

@@ -3,14 +3,14 @@
 
 #include "data/batches.h"
 #include "error.h"
-#include "nn/loss.h"
+#include "nn/objective.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace mnisttrain::train {
 
-Evaluation evaluate(nn::Network& network, const data::Dataset& data, config::Loss loss,
+Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss loss,
                     std::size_t batch_size) {
   Evaluation result;
   result.count = data.count;
@@ -31,11 +31,11 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, config::Los
   std::size_t first = 0;
   for (std::size_t b = 0; b < batches.num_batches(); ++b) {
     const data::Batch batch = batches.batch(b);
-    const float* out = network.forward(batch.x, batch.size, false);
-    const nn::LossResult r =
-        nn::compute_loss(loss, out, batch.onehot, batch.labels, batch.size, C, nullptr, false);
-    loss_sum += r.loss * static_cast<double>(batch.size);
-    result.correct += r.correct;
+    const nn::BatchLoss r =
+        nn::forward_loss(network, loss, batch.x, batch.onehot, batch.labels, batch.size, false);
+    const float* out = r.outputs;
+    loss_sum += r.loss.loss * static_cast<double>(batch.size);
+    result.correct += r.loss.correct;
     for (std::size_t row = 0; row < batch.size; ++row) {
       const std::size_t predicted = nn::argmax_row(out + row * C, C);
       result.predictions[first + row] = static_cast<std::uint8_t>(predicted);

@@ -41,7 +41,7 @@ struct Evaluation {
   std::vector<ConfusedPair> most_confused(std::size_t k) const;
 };
 
-Evaluation evaluate(nn::Network& network, const data::Dataset& data, config::Loss loss,
+Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss loss,
                     std::size_t batch_size);
 
 }  // namespace mnisttrain::train

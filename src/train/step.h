@@ -31,9 +31,8 @@ class Stepper {
 
  private:
   nn::Network& network_;
-  config::Loss loss_;
+  nn::Loss loss_;
   optim::Optimizer optimizer_;
-  std::vector<optim::Slice> tensors_;
   bool fused_;   // softmax + crossentropy: the loss writes dL/dlogits = (p - y) / B directly
   bool has_l2_;
 };

@@ -7,7 +7,7 @@
 #include "io/atomic_file.h"
 #include "nn/network.h"
 #include "optim/optimizer.h"
-#include "tensor/blas.h"
+#include "kernels/blas.h"
 #include "train/checkpoint.h"
 #include "train/saved_model.h"
 #include "train/step.h"
@@ -90,7 +90,6 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
   optim::Optimizer& optimizer = stepper.optimizer();
 
   LoopState state;
-  state.dropout_rng = network.dropout_rng().state();
   std::vector<float> best_params;
   if (!options.resume_path.empty()) {
     Checkpoint c = load_checkpoint(options.resume_path);
@@ -102,10 +101,10 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
     }
     network.params() = std::move(c.params);
     optimizer.state() = std::move(c.optimizer_state);
-    optimizer.set_iterations(c.state.step);
+    optimizer.set_iterations(c.optimizer_steps);
+    network.dropout_rng().set_state(c.dropout_rng);
     best_params = std::move(c.best_params);
     state = std::move(c.state);
-    network.dropout_rng().set_state(state.dropout_rng);
   }
 
   std::error_code mkdir_error;
@@ -126,9 +125,9 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
     return result;
   };
   auto save_state = [&] {
-    state.dropout_rng = network.dropout_rng().state();
-    save_checkpoint(result.checkpoint_path,
-                    {config, state, network.params(), optimizer.state(), best_params});
+    save_checkpoint(result.checkpoint_path, {config, state, network.params(), optimizer.state(),
+                                             optimizer.iterations(), network.dropout_rng().state(),
+                                             best_params});
   };
 
   data::BatchIterator batches(train_set, batch_size);
@@ -138,7 +137,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
                 " of an epoch that now has " + std::to_string(num_batches) + " batches: the training data changed");
   }
   const auto total_steps = static_cast<std::int64_t>(num_batches) * tc.epochs;
-  double learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
+  double learning_rate = optim::learning_rate_at(tc.optimizer, optimizer.iterations(), total_steps);
   bool early_stopped = false;
 
   while (state.epoch < tc.epochs && !early_stopped) {
@@ -149,7 +148,7 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
 
     for (std::size_t b = state.batch; b < num_batches; ++b) {
       const data::Batch batch = batches.batch(b);
-      learning_rate = optim::learning_rate_at(tc.optimizer, state.step, total_steps);
+      learning_rate = optim::learning_rate_at(tc.optimizer, optimizer.iterations(), total_steps);
       const StepResult r = stepper.step(batch.x, batch.onehot, batch.labels, batch.size,
                                         static_cast<float>(learning_rate));
       if (!std::isfinite(r.loss)) {
@@ -158,7 +157,6 @@ TrainResult train(const config::Config& config, const TrainOptions& options,
                     " of " + std::to_string(num_batches) +
                     "; no model was written (try a lower learning rate or clipnorm)");
       }
-      ++state.step;
       state.loss_sum += r.loss * static_cast<double>(batch.size);
       state.correct += r.correct;
       state.seen += batch.size;

@@ -1,5 +1,5 @@
 // Row-major SGEMM through OpenBLAS, and a naive reference with the same contract.
-#include "tensor/blas.h"
+#include "kernels/blas.h"
 
 #include <cblas.h>
 

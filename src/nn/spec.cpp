@@ -1,8 +1,8 @@
-// The JSON spelling of each config enum. The parser matches strings against these, so a name
-// is defined once, here.
-#include "config/config.h"
+// The Keras spelling of each model enum. The config parser matches strings against these, so
+// a name is defined once, here.
+#include "nn/spec.h"
 
-namespace mnisttrain::config {
+namespace mnisttrain::nn {
 
 const char* name_of(LayerType type) {
   switch (type) {
@@ -45,24 +45,4 @@ const char* name_of(Loss loss) {
   return "?";
 }
 
-const char* name_of(OptimizerType type) {
-  switch (type) {
-    case OptimizerType::Sgd: return "sgd";
-    case OptimizerType::Rmsprop: return "rmsprop";
-    case OptimizerType::Adam: return "adam";
-    case OptimizerType::Adamw: return "adamw";
-  }
-  return "?";
-}
-
-const char* name_of(ScheduleType type) {
-  switch (type) {
-    case ScheduleType::Constant: return "constant";
-    case ScheduleType::Step: return "step";
-    case ScheduleType::Exponential: return "exponential";
-    case ScheduleType::Cosine: return "cosine";
-  }
-  return "?";
-}
-
-}  // namespace mnisttrain::config
+}  // namespace mnisttrain::nn
