@@ -6,29 +6,31 @@
 
 namespace mnisttrain::nn {
 
-static void softmax_rows(float* y, std::size_t rows, std::size_t cols) {
+template <typename T>
+static void softmax_rows(T* y, std::size_t rows, std::size_t cols) {
   for (std::size_t r = 0; r < rows; ++r) {
-    float* row = y + r * cols;
-    const float max = *std::max_element(row, row + cols);
-    float sum = 0.0f;
+    T* row = y + r * cols;
+    const T max = *std::max_element(row, row + cols);
+    T sum = 0;
     for (std::size_t c = 0; c < cols; ++c) {
       row[c] = std::exp(row[c] - max);  // exp(z - max) <= 1: no overflow for large logits
       sum += row[c];
     }
-    const float inv = 1.0f / sum;
+    const T inv = T(1) / sum;
     for (std::size_t c = 0; c < cols; ++c) row[c] *= inv;
   }
 }
 
-void activation_forward(Activation act, float* y, std::size_t rows, std::size_t cols) {
+template <typename T>
+void activation_forward(Activation act, T* y, std::size_t rows, std::size_t cols) {
   const std::size_t n = rows * cols;
   switch (act) {
     case Activation::Linear: return;
     case Activation::Relu:
-      for (std::size_t i = 0; i < n; ++i) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+      for (std::size_t i = 0; i < n; ++i) y[i] = y[i] > T(0) ? y[i] : T(0);
       return;
     case Activation::Sigmoid:
-      for (std::size_t i = 0; i < n; ++i) y[i] = 1.0f / (1.0f + std::exp(-y[i]));
+      for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-y[i]));
       return;
     case Activation::Tanh:
       for (std::size_t i = 0; i < n; ++i) y[i] = std::tanh(y[i]);
@@ -36,6 +38,9 @@ void activation_forward(Activation act, float* y, std::size_t rows, std::size_t 
     case Activation::Softmax: softmax_rows(y, rows, cols); return;
   }
 }
+
+template void activation_forward<float>(Activation, float*, std::size_t, std::size_t);
+template void activation_forward<double>(Activation, double*, std::size_t, std::size_t);
 
 void activation_backward(Activation act, float* dy, const float* y, std::size_t rows,
                          std::size_t cols) {
@@ -61,6 +66,18 @@ void activation_backward(Activation act, float* dy, const float* y, std::size_t 
       }
       return;
   }
+}
+
+void activation_layer_forward(float* out, const float* inp, Activation act, std::size_t B,
+                              std::size_t C) {
+  std::copy(inp, inp + B * C, out);
+  activation_forward(act, out, B, C);
+}
+
+void activation_layer_backward(float* dinp, float* dout, const float* out, Activation act,
+                               bool skip_activation, std::size_t B, std::size_t C) {
+  if (!skip_activation) activation_backward(act, dout, out, B, C);
+  if (dinp) std::copy(dout, dout + B * C, dinp);
 }
 
 }  // namespace mnisttrain::nn

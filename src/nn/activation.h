@@ -11,10 +11,22 @@ namespace mnisttrain::nn {
 
 
 // y = act(y), rows of `cols` values; softmax is per row, stabilised by subtracting the row max.
-void activation_forward(Activation act, float* y, std::size_t rows, std::size_t cols);
+// Defined for float (training) and double (the gradient check's reference).
+template <typename T>
+void activation_forward(Activation act, T* y, std::size_t rows, std::size_t cols);
 
 // dz = dy * act'(y), in place on dy. For softmax: dz = y * (dy - sum(dy * y)) per row.
 void activation_backward(Activation act, float* dy, const float* y, std::size_t rows,
                          std::size_t cols);
+
+// The activation as a layer of its own: out = act(inp), out and inp (B, C).
+void activation_layer_forward(float* out, const float* inp, Activation act, std::size_t B,
+                              std::size_t C);
+
+// dinp = dout * act'(out), (B, C); dout is used as scratch. With skip_activation (the loss
+// already wrote the gradient of the softmax's input) the gradient passes through unchanged.
+// dinp may be null (nothing before this layer needs it).
+void activation_layer_backward(float* dinp, float* dout, const float* out, Activation act,
+                               bool skip_activation, std::size_t B, std::size_t C);
 
 }  // namespace mnisttrain::nn

@@ -39,4 +39,20 @@ void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout
   }
 }
 
+void dense_forward_reference(double* out, const double* inp, const double* weight,
+                             const double* bias, std::size_t B, std::size_t C, std::size_t OC) {
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t o = 0; o < OC; ++o) {
+      double z = bias ? bias[o] : 0.0;
+      for (std::size_t k = 0; k < C; ++k) z += inp[r * C + k] * weight[k * OC + o];
+      out[r * OC + o] = z;
+    }
+  }
+}
+
+void l2_backward(float* dweight, const float* weight, double l2, std::size_t C, std::size_t OC) {
+  const float scale = static_cast<float>(2.0 * l2);
+  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * weight[k];
+}
+
 }  // namespace mnisttrain::nn

@@ -17,4 +17,19 @@ void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout
                     const float* inp, const float* weight, std::size_t B, std::size_t C,
                     std::size_t OC);
 
+// The naive triple loop in double with dense_forward's contract: the gradient check's reference.
+void dense_forward_reference(double* out, const double* inp, const double* weight,
+                             const double* bias, std::size_t B, std::size_t C, std::size_t OC);
+
+// Keras's kernel regularizer: the loss gains l2 * sum(W^2) over weight (C, OC)...
+template <typename T>
+double l2_penalty(const T* weight, double l2, std::size_t C, std::size_t OC) {
+  double sum = 0.0;
+  for (std::size_t k = 0; k < C * OC; ++k) sum += static_cast<double>(weight[k]) * weight[k];
+  return l2 * sum;
+}
+
+// ...and dweight (C, OC) gains its gradient 2 * l2 * W, added to what dense_backward wrote.
+void l2_backward(float* dweight, const float* weight, double l2, std::size_t C, std::size_t OC);
+
 }  // namespace mnisttrain::nn

@@ -6,64 +6,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace mnisttrain::nn {
 
-
-static void reference_activation(Activation act, std::vector<double>& y, std::size_t B, std::size_t C) {
-  for (std::size_t r = 0; r < B; ++r) {
-    double* row = y.data() + r * C;
-    switch (act) {
-      case Activation::Linear: break;
-      case Activation::Relu: for (std::size_t c = 0; c < C; ++c) row[c] = std::max(row[c], 0.0); break;
-      case Activation::Sigmoid: for (std::size_t c = 0; c < C; ++c) row[c] = 1.0 / (1.0 + std::exp(-row[c])); break;
-      case Activation::Tanh: for (std::size_t c = 0; c < C; ++c) row[c] = std::tanh(row[c]); break;
-      case Activation::Softmax: {
-        const double max = *std::max_element(row, row + C);
-        double sum = 0.0;
-        for (std::size_t c = 0; c < C; ++c) sum += (row[c] = std::exp(row[c] - max));
-        for (std::size_t c = 0; c < C; ++c) row[c] /= sum;
-        break;
-      }
-    }
-  }
-}
-
-double reference_loss(const Network& network, const std::vector<double>& params,
-                      Loss loss, const float* x, const float* onehot,
-                      const std::int32_t* labels, std::size_t B) {
+double reference_loss(const Network& network, const std::vector<double>& params, Loss loss,
+                      const float* x, const float* onehot, const std::int32_t* labels,
+                      std::size_t B) {
   std::vector<double> in(x, x + B * network.input_features());
   double penalty = 0.0;
   for (std::size_t i = 0; i < network.layers().size(); ++i) {
     const Layer& layer = network.layers()[i];
     std::vector<double> out(B * layer.outputs, 0.0);
-    switch (layer.spec.type) {
-      case LayerType::Dense: {
-        const double* w = params.data() + layer.weight_offset;
-        for (std::size_t r = 0; r < B; ++r) {
-          for (std::size_t o = 0; o < layer.outputs; ++o) {
-            double z = layer.spec.use_bias ? params[layer.bias_offset + o] : 0.0;
-            for (std::size_t k = 0; k < layer.inputs; ++k) z += in[r * layer.inputs + k] * w[k * layer.outputs + o];
-            out[r * layer.outputs + o] = z;
-          }
-        }
-        reference_activation(layer.spec.activation, out, B, layer.outputs);
-        double sum = 0.0;
-        for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) sum += w[k] * w[k];
-        penalty += layer.spec.l2 * sum;
-        break;
-      }
-      case LayerType::Activation:
-        out = in;
-        reference_activation(layer.spec.activation, out, B, layer.outputs);
-        break;
-      case LayerType::Dropout: {
-        const float* mask = network.dropout_mask(i);
-        for (std::size_t k = 0; k < out.size(); ++k) out[k] = in[k] * mask[k];
-        break;
-      }
-      case LayerType::Flatten: out = in; break;
-    }
+    penalty += layer_forward_reference(out.data(), in.data(), params.data(),
+                                       network.dropout_mask(i), layer, B);
     in = std::move(out);
   }
   const std::size_t C = network.output_features();

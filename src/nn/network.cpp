@@ -2,7 +2,6 @@
 #include "nn/network.h"
 
 #include "error.h"
-#include "nn/activation.h"
 #include "nn/dense.h"
 #include "nn/init.h"
 
@@ -115,40 +114,9 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
   if (B > max_batch_) reserve(B);
   const float* in = x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    const Layer& layer = layers_[i];
-    float* y = outputs_[i].data();
-    const std::size_t n = B * layer.outputs;
-    switch (layer.spec.type) {
-      case LayerType::Dense:
-        dense_forward(y, in, params_.data() + layer.weight_offset,
-                      layer.spec.use_bias ? params_.data() + layer.bias_offset : nullptr, B,
-                      layer.inputs, layer.outputs);
-        activation_forward(layer.spec.activation, y, B, layer.outputs);
-        break;
-      case LayerType::Activation:
-        std::copy(in, in + n, y);
-        activation_forward(layer.spec.activation, y, B, layer.outputs);
-        break;
-      case LayerType::Dropout:
-        if (training && layer.spec.rate > 0.0) {
-          // Inverted dropout: scale the kept units by 1/(1-rate) now, so inference is identity.
-          float* mask = masks_[i].data();
-          const float keep_scale = static_cast<float>(1.0 / (1.0 - layer.spec.rate));
-          const float rate = static_cast<float>(layer.spec.rate);
-          for (std::size_t k = 0; k < n; ++k) {
-            mask[k] = dropout_rng_.uniform() >= rate ? keep_scale : 0.0f;
-            y[k] = in[k] * mask[k];
-          }
-        } else {
-          std::fill(masks_[i].begin(), masks_[i].begin() + static_cast<std::ptrdiff_t>(n), 1.0f);
-          std::copy(in, in + n, y);
-        }
-        break;
-      case LayerType::Flatten:  // the data is already (B, features): flattening is a copy
-        std::copy(in, in + n, y);
-        break;
-    }
-    in = y;
+    layer_forward(outputs_[i].data(), masks_[i].data(), in, params_.data(), layers_[i], B, training,
+                  dropout_rng_);
+    in = outputs_[i].data();
   }
   return in;
 }
@@ -156,41 +124,10 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
 void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
   const std::size_t last = layers_.size() - 1;
   for (std::size_t i = layers_.size(); i-- > 0;) {
-    const Layer& layer = layers_[i];
-    float* dy = grad_buffers_[i].data();
-    const float* y = outputs_[i].data();
     const float* in = i ? outputs_[i - 1].data() : x;
     float* dx = i ? grad_buffers_[i - 1].data() : nullptr;  // the input's gradient is not needed
-    const std::size_t n = B * layer.outputs;
-    const bool skip_activation = fused_softmax && i == last;
-    switch (layer.spec.type) {
-      case LayerType::Dense: {
-        if (!skip_activation) activation_backward(layer.spec.activation, dy, y, B, layer.outputs);
-        float* dweight = grads_.data() + layer.weight_offset;
-        const float* weight = params_.data() + layer.weight_offset;
-        dense_backward(dx, dweight, layer.spec.use_bias ? grads_.data() + layer.bias_offset : nullptr,
-                       dy, in, weight, B, layer.inputs, layer.outputs);
-        if (layer.spec.l2 > 0.0) {
-          const float scale = static_cast<float>(2.0 * layer.spec.l2);
-          const std::size_t count = layer.inputs * layer.outputs;
-          for (std::size_t k = 0; k < count; ++k) dweight[k] += scale * weight[k];
-        }
-        break;
-      }
-      case LayerType::Activation:
-        if (!skip_activation) activation_backward(layer.spec.activation, dy, y, B, layer.outputs);
-        if (dx) std::copy(dy, dy + n, dx);
-        break;
-      case LayerType::Dropout:
-        if (dx) {
-          const float* mask = masks_[i].data();
-          for (std::size_t k = 0; k < n; ++k) dx[k] = dy[k] * mask[k];
-        }
-        break;
-      case LayerType::Flatten:
-        if (dx) std::copy(dy, dy + n, dx);
-        break;
-    }
+    layer_backward(dx, grads_.data(), grad_buffers_[i].data(), outputs_[i].data(), in,
+                   masks_[i].data(), params_.data(), layers_[i], B, fused_softmax && i == last);
   }
 }
 
@@ -204,10 +141,8 @@ double Network::l2_penalty() const {
   double total = 0.0;
   for (const Layer& layer : layers_) {
     if (layer.spec.type != LayerType::Dense || layer.spec.l2 <= 0.0) continue;
-    double sum = 0.0;
-    const float* w = params_.data() + layer.weight_offset;
-    for (std::size_t k = 0; k < layer.inputs * layer.outputs; ++k) sum += static_cast<double>(w[k]) * w[k];
-    total += layer.spec.l2 * sum;
+    total += nn::l2_penalty(params_.data() + layer.weight_offset, layer.spec.l2, layer.inputs,
+                            layer.outputs);
   }
   return total;
 }

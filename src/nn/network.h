@@ -5,6 +5,7 @@
 // the largest batch; nothing is allocated per batch.
 #pragma once
 
+#include "nn/layer.h"
 #include "nn/spec.h"
 #include "random.h"
 
@@ -18,16 +19,6 @@ namespace mnisttrain::nn {
 // "units" should be an error, not an attempt to allocate hundreds of gigabytes).
 constexpr std::size_t kMaxParams = std::size_t{1} << 28;
 constexpr std::size_t kMaxActivationFloats = std::size_t{1} << 28;
-
-struct Layer {
-  LayerSpec spec;
-  std::string name;                // "dense", "dense_1", "dropout", ... as Keras names them
-  std::size_t inputs = 0;          // features in
-  std::size_t outputs = 0;         // features out
-  std::size_t weight_offset = 0;   // dense: kernel (inputs, outputs) in the parameter buffer
-  std::size_t bias_offset = 0;     // dense with use_bias: bias (outputs)
-  std::size_t param_count = 0;     // (inputs + 1) * outputs with bias, inputs * outputs without
-};
 
 class Network {
  public:

@@ -1,0 +1,43 @@
+// One layer of the sequential network and the one place that dispatches on its kind: the
+// network's forward and backward and the gradient check's double-precision reference all go
+// through these three functions, each a switch over LayerType calling that kind's plain
+// functions (dense.h, activation.h, dropout.h, flatten.h).
+#pragma once
+
+#include "nn/spec.h"
+#include "random.h"
+
+#include <cstddef>
+#include <string>
+
+namespace mnisttrain::nn {
+
+struct Layer {
+  LayerSpec spec;
+  std::string name;                // "dense", "dense_1", "dropout", ... as Keras names them
+  std::size_t inputs = 0;          // features in
+  std::size_t outputs = 0;         // features out
+  std::size_t weight_offset = 0;   // dense: kernel (inputs, outputs) in the parameter buffer
+  std::size_t bias_offset = 0;     // dense with use_bias: bias (outputs)
+  std::size_t param_count = 0;     // (inputs + 1) * outputs with bias, inputs * outputs without
+};
+
+// out (B, outputs) from inp (B, inputs). params is the whole parameter buffer; mask is the
+// (B, outputs) dropout mask (dropout layers only, else unused); training turns dropout on.
+void layer_forward(float* out, float* mask, const float* inp, const float* params,
+                   const Layer& layer, std::size_t B, bool training, Rng& dropout_rng);
+
+// Given dout = dL/d(out) (B, outputs), used as scratch: writes the layer's parameter
+// gradients into dparams (the whole gradient buffer, same layout as params) and dinp =
+// dL/d(inp) (B, inputs) unless dinp is null. skip_activation: dout is already the gradient
+// of the activation's input (the fused softmax + crossentropy gradient).
+void layer_backward(float* dinp, float* dparams, float* dout, const float* out, const float* inp,
+                    const float* mask, const float* params, const Layer& layer, std::size_t B,
+                    bool skip_activation);
+
+// The same forward in double with naive loops, dropout replaying the recorded mask: what
+// central differences are taken of. Returns the layer's L2 penalty at these parameters.
+double layer_forward_reference(double* out, const double* inp, const double* params,
+                               const float* mask, const Layer& layer, std::size_t B);
+
+}  // namespace mnisttrain::nn
