@@ -199,3 +199,58 @@ TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][mni
   CHECK(std::filesystem::exists(out + "/model.bin"));
   CHECK(lines(fixtures::read_bytes(out + "/metrics.jsonl")) == 3);
 }
+
+TEST_CASE("summary --config and train --config judge every config alike", "[cli]") {
+  fixtures::TempDir dir;
+  const std::string layers =
+      R"("layers": [{"type": "dense", "units": UNITS, "activation": "relu"},
+                   {"type": "dense", "units": 10, "activation": "softmax"}])";
+  const auto config = [&](const std::string& units, const std::string& training,
+                          const std::string& extra) {
+    std::string text = layers;
+    text.replace(text.find("UNITS"), 5, units);
+    return R"({"model": {)" + text + R"(}, "training": {)" + training + "}" + extra + "}";
+  };
+  const std::string out = R"(, "output": ")" + dir.file("run") + "\"";
+  const std::vector<std::string> bad = {
+      config("0", "", out),
+      config("512", R"("batch_size": 0)", out),
+      config("512", R"("epochs": 0)", out),
+      config("512", R"("optimizer": {"type": "adam", "rho": 0.9})", out),
+      config("512", R"("loss": "mse")", out),
+      config("512", "", out + R"(, "data": {"validation_split": 1.5})"),
+      config("512", R"("early_stopping": {"monitor": "val_loss"})", out),
+      config("512", "", R"(, "output": "")"),
+  };
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    const std::string path = dir.file("bad" + std::to_string(i) + ".json");
+    fixtures::write_bytes(path, bad[i]);
+    const Run summary = run_cli("summary --config " + quote(path));
+    const Run train = run_cli("train --quiet --config " + quote(path));
+    INFO(bad[i]);
+    CHECK(summary.status == 1);
+    CHECK(train.status == 1);
+    CHECK(lines(summary.err) == 1);
+    CHECK(summary.err == train.err);
+  }
+  CHECK(!std::filesystem::exists(dir.file("run")));
+  // summary never uses the output folder, so it may be left out; train needs it.
+  const std::string no_output = dir.file("no_output.json");
+  fixtures::write_bytes(no_output, config("512", "", ""));
+  CHECK(run_cli("summary --config " + quote(no_output)).status == 0);
+  CHECK_THAT(run_cli("train --quiet --config " + quote(no_output)).err,
+             Contains("missing required key \"output\""));
+}
+
+TEST_CASE("summary --config takes the input shape from the data's IDX header", "[cli]") {
+  fixtures::TempDir dir;
+  // 3 images of 4x5: (20 + 1) x 8 + (8 + 1) x 10 = 258 parameters, not 784's 6,370.
+  const std::string header = std::string("\0\0\x08\x03\0\0\0\x03\0\0\0\x04\0\0\0\x05", 16);
+  fixtures::write_bytes(dir.file("images"), header + std::string(60, '\0'));
+  fixtures::write_bytes(dir.file("cfg.json"), R"({"data": {"train_images": "images"},
+      "model": {"layers": [{"type": "dense", "units": 8, "activation": "relu"},
+                           {"type": "dense", "units": 10, "activation": "softmax"}]}})");
+  const Run r = run_cli("summary --config " + quote(dir.file("cfg.json")));
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Contains("(None, 4, 5)") && Contains("Total params: 258 "));
+}

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -518,4 +520,71 @@ TEST_CASE("every shipped config loads", "[config]") {
   CHECK(best.training.optimizer.schedule.decay_steps == 0);
   CHECK(best.training.optimizer.schedule.alpha == 0.01);
   CHECK(best.training.epochs == 20);
+}
+
+TEST_CASE("a config read to describe a network may leave out output, nothing else", "[config]") {
+  json document = minimal();
+  document.erase("output");
+  CHECK(error_of(document) == "configs/x.json: missing required key \"output\"");
+  const Config described = parse_config(document, "configs/x.json", "configs", Purpose::Describe);
+  CHECK(described.model.layers.size() == 2);
+  // Every field that is there is judged as for training.
+  document["model"]["layers"][0]["units"] = 0;
+  CHECK_THROWS_WITH(parse_config(document, "configs/x.json", "configs", Purpose::Describe),
+                    "configs/x.json: model.layers[0].units: expected a positive integer, got 0");
+  document = minimal();
+  document["output"] = "";
+  CHECK_THROWS_WITH(parse_config(document, "configs/x.json", "configs", Purpose::Describe),
+                    "configs/x.json: output: expected a non-empty string, got \"\"");
+}
+
+TEST_CASE("flag overrides replace fields and are checked by the fields' own rules", "[config]") {
+  Config config = parse(minimal());
+  Overrides overrides;
+  overrides.epochs = 3;
+  overrides.batch_size = 64;
+  overrides.learning_rate = 0.01;
+  overrides.seed = 18446744073709551615ull;
+  overrides.threads = 0;
+  overrides.output = "runs/other";
+  apply_overrides(config, overrides);
+  CHECK(config.training.epochs == 3);
+  CHECK(config.training.batch_size == 64);
+  CHECK(config.training.optimizer.learning_rate == 0.01);
+  CHECK(config.training.seed == 18446744073709551615ull);
+  CHECK(config.training.threads == 0);
+  CHECK(config.output == "runs/other");
+
+  const auto refused = [&](Overrides bad) {
+    Config copy = config;
+    try {
+      apply_overrides(copy, bad);
+    } catch (const mnisttrain::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("<no error>");
+  };
+  Overrides bad;
+  bad.epochs = 0;
+  CHECK(refused(bad) == "--epochs: expected a positive integer, got 0");
+  bad = {};
+  bad.batch_size = -5;
+  CHECK(refused(bad) == "--batch-size: expected a positive integer, got -5");
+  bad = {};
+  bad.learning_rate = std::nan("");
+  CHECK(refused(bad) == "--learning-rate: expected a number > 0, got null");
+  bad = {};
+  bad.learning_rate = -0.1;
+  CHECK(refused(bad) == "--learning-rate: expected a number > 0, got -0.1");
+  bad = {};
+  bad.threads = -1;
+  CHECK(refused(bad) == "--threads: expected a non-negative integer, got -1");
+  bad = {};
+  bad.output = "";
+  CHECK(refused(bad) == "--out: expected a non-empty string, got \"\"");
+  // Nothing else in the config changes.
+  Overrides none;
+  Config same = config;
+  apply_overrides(same, none);
+  CHECK(to_json(same) == to_json(config));
 }

@@ -353,3 +353,15 @@ TEST_CASE("render draws two characters per pixel and PGM has the P5 header", "[d
   const std::string pgm = to_pgm(pixels, 2, 2);
   CHECK(pgm == std::string("P5\n2 2\n255\n\x00\xff\x80\x00", 15));
 }
+
+TEST_CASE("image_shape reads (rows, cols) from the header alone", "[data][idx]") {
+  fixtures::TempDir dir;
+  write_pair(dir, synthetic(3, 4, 5, 2));
+  CHECK(image_shape(dir.file("images")) == std::vector<int>{4, 5});
+  // The data may be cut short: only the header is read.
+  const std::string bytes = fixtures::read_bytes(dir.file("images"));
+  fixtures::write_bytes(dir.file("cut"), bytes.substr(0, 16 + 7));
+  CHECK(image_shape(dir.file("cut")) == std::vector<int>{4, 5});
+  // A label file is not an image file, here as in load_images.
+  CHECK_THROWS_WITH(image_shape(dir.file("labels")), Catch::Matchers::Contains("is this a label file?"));
+}

@@ -4,6 +4,7 @@
 // ratios from one run: the machine may be shared and absolute times are noisy.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
+#include "train/describe.h"
 #include "config/config.h"
 #include "error.h"
 #include "nn/network.h"
@@ -44,8 +45,8 @@ double per_call_seconds(Work&& work, double budget) {
 }
 
 int run_bench(const BenchFlags& flags) {
-  const config::Config cfg = config_from_flag(flags.config);
-  const std::vector<int> input = input_shape_without_data(cfg);
+  const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
+  const std::vector<int> input = train::input_shape_for(cfg);
   nn::Network net(cfg.model, input, cfg.data.num_classes);
   net.init_params(cfg.training.seed);
   const auto B = static_cast<std::size_t>(cfg.training.batch_size);

@@ -2,6 +2,7 @@
 // computed in double precision, and fails above the threshold.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
+#include "train/describe.h"
 #include "config/config.h"
 #include "data/batches.h"
 #include "data/dataset.h"
@@ -28,7 +29,7 @@ struct GradcheckFlags {
 };
 
 int run_gradcheck(const GradcheckFlags& flags) {
-  const config::Config cfg = config_from_flag(flags.config);
+  const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
   const int classes = cfg.data.num_classes;
   data::Dataset set;
   if (!flags.random_inputs) {
@@ -41,7 +42,7 @@ int run_gradcheck(const GradcheckFlags& flags) {
     if (all.count > 0) set = data::take(all, 0, std::min(flags.samples, all.count));
   }
   if (set.count == 0) {  // random pixels and labels of the configured (or MNIST) shape
-    const std::vector<int> shape = input_shape_without_data(cfg);
+    const std::vector<int> shape = train::input_shape_for(cfg);
     set.count = flags.samples;
     set.rows = shape.size() > 1 ? shape[0] : 1;
     set.cols = shape.back();

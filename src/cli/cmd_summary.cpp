@@ -3,6 +3,7 @@
 // and the memory a training step needs at the configured batch size.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
+#include "train/describe.h"
 #include "cli/format.h"
 #include "config/config.h"
 #include "nn/network.h"
@@ -97,8 +98,8 @@ int run_summary(const SummaryFlags& flags) {
     print_summary(saved.config, *saved.network, "\"" + flags.model + "\"");
     return 0;
   }
-  const config::Config cfg = config_from_flag(flags.config);
-  const std::vector<int> input = input_shape_without_data(cfg);
+  const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
+  const std::vector<int> input = train::input_shape_for(cfg);
   const nn::Network net(cfg.model, input, cfg.data.num_classes);
   print_summary(cfg, net, "\"" + cfg.source + "\"");
   return 0;

@@ -30,12 +30,7 @@ extern "C" void on_sigint(int) {
 
 struct TrainFlags {
   std::string config;
-  std::optional<int> epochs;
-  std::optional<int> batch_size;
-  std::optional<double> learning_rate;
-  std::optional<unsigned long long> seed;
-  std::optional<int> threads;
-  std::string out;
+  config::Overrides overrides;
   std::string resume;
   bool quiet = false;
 };
@@ -47,31 +42,25 @@ int run_train(const TrainFlags& flags) {
     cfg = train::load_checkpoint(flags.resume).config;
     // These change which samples form each batch or how big each step is: the run would no
     // longer continue the checkpointed one. --epochs (to train longer) and --threads stay.
+    const config::Overrides& overrides = flags.overrides;
     for (const auto& [set, flag] : {std::pair{!flags.config.empty(), "--config"},
-                                    std::pair{flags.batch_size.has_value(), "--batch-size"},
-                                    std::pair{flags.learning_rate.has_value(), "--learning-rate"},
-                                    std::pair{flags.seed.has_value(), "--seed"}}) {
+                                    std::pair{overrides.batch_size.has_value(), "--batch-size"},
+                                    std::pair{overrides.learning_rate.has_value(), "--learning-rate"},
+                                    std::pair{overrides.seed.has_value(), "--seed"}}) {
       if (set) {
         throw Error(flags.resume + ": --resume continues the checkpoint's own run; " + flag +
                     " would change it (start a new run instead)");
       }
     }
   } else {
-    cfg = config_from_flag(flags.config);
+    cfg = config_from_flag(flags.config, config::Purpose::Train);
   }
-  auto& tc = cfg.training;
-  if (flags.epochs) tc.epochs = *flags.epochs;
-  if (flags.batch_size) tc.batch_size = *flags.batch_size;
-  if (flags.learning_rate) tc.optimizer.learning_rate = *flags.learning_rate;
-  if (flags.seed) tc.seed = *flags.seed;
-  if (flags.threads) tc.threads = *flags.threads;
-  if (!flags.out.empty()) cfg.output = flags.out;
-  // Re-validate after overrides, so a flag gets the same checks as the file.
-  cfg = config::parse_config(config::to_json(cfg), cfg.source, "");
+  config::apply_overrides(cfg, flags.overrides);
+  const config::TrainingConfig& training = cfg.training;
 
   spdlog::info("config {}: {} layers, {} epochs, batch {}, {} (lr {}), seed {}", cfg.source,
-               cfg.model.layers.size(), tc.epochs, tc.batch_size, optim::name_of(tc.optimizer.type),
-               tc.optimizer.learning_rate, tc.seed);
+               cfg.model.layers.size(), training.epochs, training.batch_size,
+               optim::name_of(training.optimizer.type), training.optimizer.learning_rate, training.seed);
 
   g_stop.store(false);
   std::signal(SIGINT, on_sigint);
@@ -104,12 +93,12 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<TrainFlags>();
   sub = app.add_subcommand("train", "Train a network; writes model.bin, metrics.jsonl, summary.json, checkpoint.bin");
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
-  sub->add_option("--epochs", flags->epochs, "override training.epochs")->check(CLI::PositiveNumber);
-  sub->add_option("--batch-size", flags->batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
-  sub->add_option("--learning-rate", flags->learning_rate, "override training.optimizer.learning_rate")->check(CLI::PositiveNumber);
-  sub->add_option("--seed", flags->seed, "override training.seed");
-  sub->add_option("--threads", flags->threads, "override training.threads (BLAS threads; 0 = all cores)")->check(CLI::NonNegativeNumber);
-  sub->add_option("--out", flags->out, "override output (the run folder)");
+  sub->add_option("--epochs", flags->overrides.epochs, "override training.epochs")->check(CLI::PositiveNumber);
+  sub->add_option("--batch-size", flags->overrides.batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
+  sub->add_option("--learning-rate", flags->overrides.learning_rate, "override training.optimizer.learning_rate")->check(CLI::PositiveNumber);
+  sub->add_option("--seed", flags->overrides.seed, "override training.seed");
+  sub->add_option("--threads", flags->overrides.threads, "override training.threads (BLAS threads; 0 = all cores)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--out", flags->overrides.output, "override output (the run folder)");
   sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");
   sub->add_flag("--quiet,-q", flags->quiet, "no progress bar, warnings only");
   return [flags] {

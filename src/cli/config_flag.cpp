@@ -3,12 +3,8 @@
 
 namespace mnisttrain::cli {
 
-config::Config config_from_flag(const std::string& path) {
-  return path.empty() ? config::default_config() : config::load_config(path);
-}
-
-std::vector<int> input_shape_without_data(const config::Config& config) {
-  return config.model.input_shape.empty() ? std::vector<int>{28, 28} : config.model.input_shape;
+config::Config config_from_flag(const std::string& path, config::Purpose purpose) {
+  return path.empty() ? config::default_config() : config::load_config(path, purpose);
 }
 
 }  // namespace mnisttrain::cli

@@ -151,6 +151,7 @@ long long read_integer(const Node& node, long long min, long long max) {
   if (!node.value.is_number_integer()) node.expected(what);
   if (node.value.is_number_unsigned()) {
     const unsigned long long value = node.value.get<unsigned long long>();
+    if (value < static_cast<unsigned long long>(std::max(min, 0LL))) node.expected(what);
     if (value > static_cast<unsigned long long>(max))
       node.expected(what + " up to " + std::to_string(max));
     return static_cast<long long>(value);
@@ -488,7 +489,7 @@ TrainingConfig parse_training(const Node& node) {
 }  // namespace
 
 Config parse_config(const nlohmann::json& document, const std::string& source,
-                    const std::string& base_dir) {
+                    const std::string& base_dir, Purpose purpose) {
   const Object o(Node{document, "", source});
   o.check_keys({"data", "model", "training", "output"});
   Config config;
@@ -497,10 +498,30 @@ Config parse_config(const nlohmann::json& document, const std::string& source,
   config.model = parse_model(o.required("model"));
   optional(o, "training", config.training, parse_training);
   // Required, unlike the rest: configs sharing a default run folder would overwrite each other.
-  config.output = read_string(o.required("output"));
+  if (purpose == Purpose::Train || o.has("output")) {
+    config.output = read_string(o.required("output"));
+  }
 
   detail::check_across_sections(config);
   return config;
+}
+
+void apply_overrides(Config& config, const Overrides& overrides) {
+  TrainingConfig& training = config.training;
+  const auto check = [](const json& value, const std::string& flag, auto read) {
+    return read(Node{value, "", flag});
+  };
+  if (overrides.epochs) training.epochs = check(*overrides.epochs, "--epochs", positive_int);
+  if (overrides.batch_size) {
+    training.batch_size = check(*overrides.batch_size, "--batch-size", positive_int);
+  }
+  if (overrides.learning_rate) {
+    training.optimizer.learning_rate =
+        check(*overrides.learning_rate, "--learning-rate", number(kPositive));
+  }
+  if (overrides.seed) training.seed = check(*overrides.seed, "--seed", read_seed);
+  if (overrides.threads) training.threads = check(*overrides.threads, "--threads", non_negative_int);
+  if (overrides.output) config.output = check(*overrides.output, "--out", read_string);
 }
 
 }  // namespace mnisttrain::config

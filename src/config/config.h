@@ -58,12 +58,31 @@ struct Config {
   std::string output = "runs/mnist_mlp";  // run folder, relative to the working directory
 };
 
+// What a config is read for. Training uses every section; describing a network (summary,
+// gradcheck, bench) may leave out `output`, which it never uses. Any field that is present is
+// judged the same way for both.
+enum class Purpose { Train, Describe };
+
 // Parses and validates. `source` names the file in messages; `base_dir` resolves relative data
 // paths. Throws mnisttrain::Error("<source>: <json.path>: <what was wrong>").
 Config parse_config(const nlohmann::json& document, const std::string& source,
-                    const std::string& base_dir);
+                    const std::string& base_dir, Purpose purpose = Purpose::Train);
 // Reads the file (a missing file, unreadable file or JSON syntax error is an Error naming it).
-Config load_config(const std::string& path);
+Config load_config(const std::string& path, Purpose purpose = Purpose::Train);
+
+// Command-line values that replace config fields; unset ones leave the config as it is.
+struct Overrides {
+  std::optional<int> epochs;
+  std::optional<int> batch_size;
+  std::optional<double> learning_rate;
+  std::optional<unsigned long long> seed;
+  std::optional<int> threads;
+  std::optional<std::string> output;
+};
+// Each value is checked by the same rule as its JSON key, and a refusal names the flag
+// ("--epochs: expected a positive integer, got 0").
+void apply_overrides(Config& config, const Overrides& overrides);
+
 // The Keras book network with data from data/mnist/ (relative to the working directory).
 Config default_config();
 // The config back as JSON, every default filled in (recorded in summary.json and model files).

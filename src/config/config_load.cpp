@@ -13,7 +13,7 @@
 
 namespace mnisttrain::config {
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, Purpose purpose) {
   namespace fs = std::filesystem;
   // Opening a directory succeeds on Linux and only reading fails, with a vaguer message.
   std::error_code ignored;
@@ -38,7 +38,7 @@ Config load_config(const std::string& path) {
     const std::string where = syntax ? " at byte " + std::to_string(syntax->byte) : "";
     throw Error(path + ": invalid JSON" + where + ": " + what);
   }
-  return parse_config(document, path, fs::path(path).parent_path().string());
+  return parse_config(document, path, fs::path(path).parent_path().string(), purpose);
 }
 
 }  // namespace mnisttrain::config

@@ -14,8 +14,8 @@ static std::string magic_string(const IdxArray& array) {
   return buf;
 }
 
-Dataset load_images(const std::string& images_path) {
-  IdxArray images = read_idx(images_path);
+// What every image file must be: uint8 of rank 2 or 3 with sides up to 65535.
+static void check_image_header(const IdxArray& images, const std::string& images_path) {
   if (images.dims.size() == 1) {
     throw Error(images_path + ": expected an image file (3 dimensions, magic 0x00000803), found " +
                 "1 dimension (magic " + magic_string(images) + "): is this a label file?");
@@ -34,10 +34,27 @@ Dataset load_images(const std::string& images_path) {
                   " (at byte offset " + std::to_string(4 + 4 * d) + "), more than 65535");
     }
   }
+}
+
+static std::vector<int> shape_of(const IdxArray& images) {
+  return {images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1,
+          static_cast<int>(images.dims.back())};
+}
+
+std::vector<int> image_shape(const std::string& images_path) {
+  const IdxArray header = read_idx_header(images_path);
+  check_image_header(header, images_path);
+  return shape_of(header);
+}
+
+Dataset load_images(const std::string& images_path) {
+  IdxArray images = read_idx(images_path);
+  check_image_header(images, images_path);
   Dataset set;
   set.count = images.dims[0];
-  set.rows = images.dims.size() == 3 ? static_cast<int>(images.dims[1]) : 1;
-  set.cols = static_cast<int>(images.dims.back());
+  const std::vector<int> shape = shape_of(images);
+  set.rows = shape[0];
+  set.cols = shape[1];
   set.images = std::move(images.bytes);
   return set;
 }

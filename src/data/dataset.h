@@ -25,6 +25,9 @@ struct Dataset {
 // Loads an image file alone (uint8, rank 3, or rank 2 as N x features); labels stay empty.
 Dataset load_images(const std::string& images_path);
 
+// (rows, cols) of an image file from its header alone, checked as load_images checks it.
+std::vector<int> image_shape(const std::string& images_path);
+
 // Loads an image file and a label file and checks they belong together: uint8 images of rank
 // 3 (or 2: N x features), rank-1 uint8 labels, equal counts, every label below num_classes.
 Dataset load_dataset(const std::string& images_path, const std::string& labels_path,

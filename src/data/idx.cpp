@@ -120,11 +120,9 @@ void swap_to_native(std::vector<std::uint8_t>& bytes, std::size_t element_size) 
   }
 }
 
-}  // namespace
-
-IdxArray read_idx(const std::string& path) {
-  ByteSource source(path);
-  IdxArray array;
+// Reads and checks the magic and the sizes into `array` (type, dims, gzipped); returns the
+// data byte count the header claims.
+std::uint64_t read_header(ByteSource& source, const std::string& path, IdxArray& array) {
   array.gzipped = source.gzipped();
 
   unsigned char magic[4];
@@ -160,7 +158,6 @@ IdxArray read_idx(const std::string& path) {
       data_bytes = UINT64_MAX;
     }
   }
-  const std::uint64_t header = array.header_bytes();
   if (data_bytes > kMaxIdxDataBytes) {
     throw Error(path + ": header claims shape " + claimed + " of " + type_name(array.type) +
                 " (" + (data_bytes == UINT64_MAX ? std::string("over 2^64") :
@@ -168,6 +165,25 @@ IdxArray read_idx(const std::string& path) {
                 " bytes), more than the " + std::to_string(kMaxIdxDataBytes >> 30) +
                 " GiB limit; the header is corrupt or this is not an IDX file");
   }
+  return data_bytes;
+}
+
+}  // namespace
+
+IdxArray read_idx_header(const std::string& path) {
+  ByteSource source(path);
+  IdxArray array;
+  read_header(source, path, array);
+  return array;
+}
+
+IdxArray read_idx(const std::string& path) {
+  ByteSource source(path);
+  IdxArray array;
+  const std::uint64_t data_bytes = read_header(source, path, array);
+  const std::uint64_t header = array.header_bytes();
+  std::string claimed;
+  for (std::size_t i = 0; i < array.dims.size(); ++i) claimed += (i ? " x " : "") + std::to_string(array.dims[i]);
   if (!source.gzipped() && source.file_size() != header + data_bytes) {
     const std::uint64_t size = source.file_size();
     if (size < header + data_bytes) {

@@ -41,6 +41,8 @@ struct IdxArray {
 };
 
 IdxArray read_idx(const std::string& path);
+// The magic and sizes alone (bytes stay empty), with the same header checks as read_idx.
+IdxArray read_idx_header(const std::string& path);
 // Writes big-endian (gzip-compressed when array.gzipped), through a temp file and rename.
 void write_idx(const std::string& path, const IdxArray& array);
 
