@@ -7,12 +7,15 @@
 #include "data/idx.h"
 #include "random.h"
 #include "train/checkpoint.h"
+#include "train/run_folder.h"
 #include "train/saved_model.h"
 #include "train/trainer.h"
 #include "alloc_counter.h"
 #include "fixtures.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <unistd.h>
 
 using namespace mnisttrain;
 using Catch::Matchers::Contains;
@@ -180,6 +183,9 @@ TEST_CASE("a run resumed from its checkpoint ends with the same model bytes", "[
       const train::TrainResult second = train::train(c.config, resume, quiet);
       CHECK(second.reason == train::StopReason::Completed);
       CHECK(fixtures::read_bytes(f.dir.file("full/model.bin")) == full);
+      // The per-batch log continues exactly where the checkpoint stopped: no batch twice.
+      CHECK(fixtures::read_bytes(f.dir.file("full/batches.jsonl")) ==
+            fixtures::read_bytes(f.dir.file("full-kept/batches.jsonl")));
       std::filesystem::remove_all(f.dir.file("full"));
     }
   }
@@ -269,4 +275,62 @@ TEST_CASE("evaluation refuses data of another size and sizes buffers by the data
   wide.cols = 2;  // 4x2 images for a network of 4x4 inputs
   CHECK_THAT(fixtures::error_of([&] { train::evaluate(*model.network, wide, nn::Loss::CategoricalCrossentropy, 32); }),
              Contains("8 pixels per image") && Contains("expects 16"));
+}
+
+TEST_CASE("the run folder: metrics.csv, batches.jsonl and the list of files written", "[train]") {
+  Fixture f;
+  const train::TrainResult r = train::train(
+      f.config("run", {{"save_best", {{"monitor", "val_accuracy"}}}}), {}, quiet);
+  CHECK(r.files == std::vector<std::string>{"model.bin", "best.bin", "metrics.jsonl", "metrics.csv",
+                                            "batches.jsonl", "summary.json", "checkpoint.bin"});
+  // Keras's CSVLogger: epoch from 0, then the metric names sorted.
+  const std::string csv = fixtures::read_bytes(f.dir.file("run/metrics.csv"));
+  CHECK(csv.substr(0, csv.find('\n')) == "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 6);
+  const std::string second_row = csv.substr(csv.find('\n') + 1);
+  CHECK(second_row.substr(0, 2) == "0,");
+  CHECK(std::stod(second_row.substr(2)) == r.history[0].accuracy);
+  // One line per optimizer step: 8 batches per epoch for 5 epochs.
+  const std::string batches = fixtures::read_bytes(f.dir.file("run/batches.jsonl"));
+  REQUIRE(std::count(batches.begin(), batches.end(), '\n') == 40);
+  const auto first = nlohmann::json::parse(batches.substr(0, batches.find('\n')));
+  CHECK(first["step"] == 1);
+  CHECK(first["epoch"] == 1);
+  CHECK(first["batch"] == 1);
+  CHECK(first["learning_rate"].get<double>() == Approx(0.01));
+  CHECK(first["loss"].get<double>() > 0.0);
+  const auto last = nlohmann::json::parse(batches.substr(batches.rfind('\n', batches.size() - 2) + 1));
+  CHECK(last["step"] == 40);
+  CHECK(last["epoch"] == 5);
+  CHECK(last["batch"] == 8);
+}
+
+TEST_CASE("the run folder refuses a second writer and a used folder, and --overwrite clears it", "[train]") {
+  Fixture f;
+  const std::string dir = f.dir.file("run");
+  {
+    train::RunFolder holder(dir, train::FolderMode::New);
+    CHECK_THAT(fixtures::error_of([&] { train::RunFolder second(dir, train::FolderMode::Overwrite); }),
+               Contains("in use by another mnisttrain (process " + std::to_string(::getpid()) + ")"));
+  }
+  train::train(f.config("run", {{"save_best", {{"monitor", "val_loss"}}}}), {}, quiet);
+  REQUIRE(std::filesystem::exists(dir + "/best.bin"));
+  // A new run into a used folder is refused before any work, naming the way out.
+  CHECK_THAT(fixtures::error_of([&] { train::train(f.config("run"), {}, quiet); }),
+             Contains("already holds") && Contains("--overwrite"));
+  // Temporary files of a dead writer go; a live one's stay.
+  fixtures::write_bytes(dir + "/model.bin.tmp.999999999", "partial");
+  const std::string live = dir + "/export.npz.tmp." + std::to_string(::getpid());
+  fixtures::write_bytes(live, "being written");
+  fixtures::write_bytes(dir + "/notes.txt", "mine");
+  train::TrainOptions overwrite;
+  overwrite.overwrite = true;
+  const train::TrainResult r = train::train(f.config("run"), overwrite, quiet);
+  CHECK(r.reason == train::StopReason::Completed);
+  CHECK_FALSE(std::filesystem::exists(dir + "/model.bin.tmp.999999999"));
+  CHECK(std::filesystem::exists(live));
+  CHECK(std::filesystem::exists(dir + "/notes.txt"));
+  // The earlier run's best.bin would not match this run's model: it is gone.
+  CHECK_FALSE(std::filesystem::exists(dir + "/best.bin"));
+  CHECK(std::find(r.files.begin(), r.files.end(), "best.bin") == r.files.end());
 }

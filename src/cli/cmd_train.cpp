@@ -32,6 +32,7 @@ struct TrainFlags {
   std::string config;
   config::Overrides overrides;
   std::string resume;
+  bool overwrite = false;
   bool quiet = false;
 };
 
@@ -67,6 +68,7 @@ int run_train(const TrainFlags& flags) {
   ProgressBar progress(!flags.quiet);
   train::TrainOptions options;
   options.resume_path = flags.resume;
+  options.overwrite = flags.overwrite;
   options.stop_requested = &g_stop;
   const train::TrainResult result = train::train(cfg, options, progress);
   std::signal(SIGINT, SIG_DFL);
@@ -83,7 +85,9 @@ int run_train(const TrainFlags& flags) {
               result.test.accuracy_stderr(), result.test.correct, result.test.count, result.test.loss);
   std::printf("trained %zu parameters for %d epochs in %.1f s on %d BLAS threads\n", result.param_count,
               result.epochs_run, result.seconds, result.threads);
-  std::printf("wrote %s/{model.bin, metrics.jsonl, summary.json, checkpoint.bin}\n", result.run_dir.c_str());
+  std::string files;
+  for (const std::string& name : result.files) files += (files.empty() ? "" : ", ") + name;
+  std::printf("wrote %s/{%s}\n", result.run_dir.c_str(), files.c_str());
   return 0;
 }
 
@@ -91,7 +95,7 @@ int run_train(const TrainFlags& flags) {
 
 CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<TrainFlags>();
-  sub = app.add_subcommand("train", "Train a network; writes model.bin, metrics.jsonl, summary.json, checkpoint.bin");
+  sub = app.add_subcommand("train", "Train a network; writes model.bin, metrics.jsonl/.csv, batches.jsonl, summary.json, checkpoint.bin");
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
   sub->add_option("--epochs", flags->overrides.epochs, "override training.epochs")->check(CLI::PositiveNumber);
   sub->add_option("--batch-size", flags->overrides.batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
@@ -100,6 +104,7 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--threads", flags->overrides.threads, "override training.threads (BLAS threads; 0 = all cores)")->check(CLI::NonNegativeNumber);
   sub->add_option("--out", flags->overrides.output, "override output (the run folder)");
   sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");
+  sub->add_flag("--overwrite", flags->overwrite, "replace the run files of an existing run folder");
   sub->add_flag("--quiet,-q", flags->quiet, "no progress bar, warnings only");
   return [flags] {
     if (flags->quiet) spdlog::set_level(spdlog::level::warn);

@@ -15,6 +15,12 @@ static MonitorState monitor_from(const nlohmann::json& j) {
           j.at("wait").get<int>()};
 }
 
+static nlohmann::json history_json(const std::vector<EpochMetrics>& history) {
+  nlohmann::json records = nlohmann::json::array();
+  for (const EpochMetrics& m : history) records.push_back(to_json(m));
+  return records;
+}
+
 void save_checkpoint(const std::string& path, const Checkpoint& c) {
   const LoopState& s = c.state;
   nlohmann::json header = {
@@ -28,9 +34,9 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       {"correct", s.correct},
       {"seen", s.seen},
       {"dropout_rng", c.dropout_rng},
-      {"history", s.history},
-      {"early_stopping", monitor_json(s.early_stopping)},
-      {"save_best", monitor_json(s.save_best)},
+      {"history", history_json(c.history)},
+      {"early_stopping", monitor_json(c.early_stopping)},
+      {"save_best", monitor_json(c.save_best)},
   };
   std::vector<io::NamedArray> arrays = {{"params", c.params}, {"optimizer", c.optimizer_state}};
   if (!c.best_params.empty()) arrays.push_back({"best_params", c.best_params});
@@ -55,9 +61,9 @@ Checkpoint load_checkpoint(const std::string& path) {
     s.correct = h.at("correct").get<std::size_t>();
     s.seen = h.at("seen").get<std::size_t>();
     c.dropout_rng = h.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
-    s.history = h.at("history");
-    s.early_stopping = monitor_from(h.at("early_stopping"));
-    s.save_best = monitor_from(h.at("save_best"));
+    for (const nlohmann::json& record : h.at("history")) c.history.push_back(epoch_from_json(record));
+    c.early_stopping = monitor_from(h.at("early_stopping"));
+    c.save_best = monitor_from(h.at("save_best"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": header: " + e.what());
   }

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "config/config.h"
-
-#include <nlohmann/json.hpp>
+#include "train/callbacks.h"
+#include "train/run_record.h"
 
 #include <array>
 #include <cstdint>
@@ -15,22 +15,12 @@
 
 namespace mnisttrain::train {
 
-struct MonitorState {
-  bool has_best = false;
-  double best = 0.0;
-  int best_epoch = 0;
-  int wait = 0;
-};
-
 struct LoopState {
   int epoch = 0;              // 0-based epoch to run next (or in progress)
   std::size_t batch = 0;      // next batch within that epoch
   double loss_sum = 0.0;      // sum over the epoch's samples so far of per-sample loss
   std::size_t correct = 0;
   std::size_t seen = 0;
-  nlohmann::json history = nlohmann::json::array();  // one metrics object per finished epoch
-  MonitorState early_stopping;
-  MonitorState save_best;
 };
 
 struct Checkpoint {
@@ -40,6 +30,9 @@ struct Checkpoint {
   std::vector<float> optimizer_state;
   std::int64_t optimizer_steps = 0;          // the optimizer's iterations()
   std::array<std::uint64_t, 4> dropout_rng{};  // the network's dropout stream
+  std::vector<EpochMetrics> history;           // the run record's, one per finished epoch
+  MonitorState early_stopping;
+  MonitorState save_best;
   std::vector<float> best_params;  // empty unless restore_best_weights has a best
 };
 

@@ -1,32 +1,17 @@
-// The training loop: mini-batches over the shuffled training set, forward, loss, backward,
-// one optimizer step per batch; validation and callbacks at each epoch's end; the test set at
-// the end. It writes the run folder (model.bin, metrics.jsonl, summary.json, checkpoint.bin)
-// and reports progress to a listener instead of printing.
+// Training: loads and checks the data, builds the network, restores a checkpoint when
+// resuming, then runs the epoch loop (batch -> step -> metrics -> callbacks -> checkpoint)
+// and evaluates the test set at the end. Files go through the RunFolder; progress goes to a
+// listener instead of being printed.
 #pragma once
 
 #include "config/config.h"
-#include "train/evaluate.h"
-
-#include <nlohmann/json.hpp>
+#include "train/run_record.h"
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 namespace mnisttrain::train {
-
-struct EpochMetrics {
-  int epoch = 0;  // 1-based, as Keras prints it
-  double loss = 0.0;
-  double accuracy = 0.0;
-  bool has_validation = false;
-  double val_loss = 0.0;
-  double val_accuracy = 0.0;
-  double learning_rate = 0.0;
-  double seconds = 0.0;
-  double samples_per_second = 0.0;
-
-  nlohmann::json to_json() const;
-};
 
 class TrainListener {
  public:
@@ -38,24 +23,18 @@ class TrainListener {
   virtual void epoch_end(const EpochMetrics& /*metrics*/) {}
 };
 
-enum class StopReason { Completed, EarlyStopped, Interrupted };
-
 struct TrainOptions {
   std::string resume_path;  // a checkpoint.bin to continue from; its config must match
+  bool overwrite = false;   // a run folder holding files is cleared instead of refused
   // Polled after every batch (set by the SIGINT handler): finish the batch, checkpoint, return.
   const std::atomic<bool>* stop_requested = nullptr;
 };
 
-struct TrainResult {
-  StopReason reason = StopReason::Completed;
-  int epochs_run = 0;
-  Evaluation test;  // empty (count 0) when interrupted
-  double seconds = 0.0;
-  std::size_t param_count = 0;
+// The run record, and where it was written.
+struct TrainResult : RunRecord {
   std::string run_dir;
   std::string checkpoint_path;
-  std::string blas;
-  int threads = 0;
+  std::vector<std::string> files;  // names of the files written into run_dir
 };
 
 TrainResult train(const config::Config& config, const TrainOptions& options,
