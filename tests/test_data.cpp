@@ -365,3 +365,22 @@ TEST_CASE("image_shape reads (rows, cols) from the header alone", "[data][idx]")
   // A label file is not an image file, here as in load_images.
   CHECK_THROWS_WITH(image_shape(dir.file("labels")), Catch::Matchers::Contains("is this a label file?"));
 }
+
+TEST_CASE("random_dataset draws pixels and labels of the asked shape from its seed", "[data]") {
+  const Dataset a = random_dataset(6, 3, 4, 5, 9);
+  CHECK(a.count == 6);
+  CHECK(a.rows == 3);
+  CHECK(a.cols == 4);
+  CHECK(a.images.size() == 6u * 12u);
+  REQUIRE(a.labels.size() == 6);
+  for (std::uint8_t label : a.labels) CHECK(label < 5);
+  CHECK(random_dataset(6, 3, 4, 5, 9).images == a.images);
+  CHECK(random_dataset(6, 3, 4, 5, 10).images != a.images);
+}
+
+TEST_CASE("check_selection refuses images outside the file", "[data]") {
+  CHECK_NOTHROW(check_selection("f", 0, 10, 10));
+  CHECK_NOTHROW(check_selection("f", 9, 1, 10));
+  CHECK_THROWS_WITH(check_selection("f", 9, 2, 10), "f: --index 9 --count 2 is outside the 10 images");
+  CHECK_THROWS_WITH(check_selection("f", 10, 1, 10), "f: --index 10 --count 1 is outside the 10 images");
+}

@@ -7,6 +7,8 @@
 #include "data/idx.h"
 #include "random.h"
 #include "train/checkpoint.h"
+#include "train/describe.h"
+#include "train/predict.h"
 #include "train/run_folder.h"
 #include "train/saved_model.h"
 #include "train/trainer.h"
@@ -333,4 +335,64 @@ TEST_CASE("the run folder refuses a second writer and a used folder, and --overw
   // The earlier run's best.bin would not match this run's model: it is gone.
   CHECK_FALSE(std::filesystem::exists(dir + "/best.bin"));
   CHECK(std::find(r.files.begin(), r.files.end(), "best.bin") == r.files.end());
+}
+
+TEST_CASE("step_cost counts FLOPs and memory as the notes do by hand", "[train]") {
+  config::Config cfg = config::default_config();
+  const nn::Network net(cfg.model, {28, 28}, 10);
+  const train::StepCost cost = train::step_cost(net, cfg.training.optimizer, 128);
+  CHECK(cost.forward_flops == 2.0 * (784 * 512 + 512 * 10));
+  // dW for both layers, dX only for the second: the first layer's input is the data.
+  CHECK(cost.backward_flops == 2.0 * 784 * 512 + 4.0 * 512 * 10);
+  CHECK(cost.params == 407050);
+  CHECK(cost.moments == 1);  // rmsprop without momentum
+  CHECK(cost.param_bytes == 407050u * 4u);
+  CHECK(cost.optimizer_bytes == 407050u * 4u);
+  CHECK(cost.activation_floats == 2u * (784 + 512 + 10));
+  CHECK(cost.activation_bytes == 2u * (784 + 512 + 10) * 128u * 4u);
+  cfg.training.optimizer.type = optim::OptimizerType::Adam;
+  CHECK(train::step_cost(net, cfg.training.optimizer, 128).optimizer_bytes == 2u * 407050u * 4u);
+}
+
+TEST_CASE("gradcheck_samples: the first training samples, or random ones when asked or unreadable", "[train]") {
+  Fixture f;
+  config::Config cfg = f.config("unused");
+  const train::GradcheckSamples real = train::gradcheck_samples(cfg, 3, 1, false);
+  CHECK(real.fallback.empty());
+  REQUIRE(real.samples.count == 3);
+  const data::Dataset train_set = data::load_dataset(f.dir.file("train-images"), f.dir.file("train-labels"), 3);
+  CHECK(std::equal(real.samples.images.begin(), real.samples.images.end(), train_set.images.begin()));
+
+  const train::GradcheckSamples random = train::gradcheck_samples(cfg, 3, 1, true);
+  CHECK(random.fallback.empty());
+  CHECK(random.samples.images == data::random_dataset(3, 4, 4, 3, 1).images);
+
+  cfg.data.train_labels = f.dir.file("missing-labels");
+  const train::GradcheckSamples fallback = train::gradcheck_samples(cfg, 3, 1, false);
+  CHECK_THAT(fallback.fallback, Contains("missing-labels"));
+  CHECK(fallback.samples.count == 3);
+  CHECK(fallback.samples.rows == 4);  // the shape still comes from the training images' header
+}
+
+TEST_CASE("predict scales pixels as training does and returns each image's probabilities", "[train]") {
+  Fixture f;
+  train::train(f.config("run"), {}, quiet);
+  train::SavedModel saved = train::load_model(f.dir.file("run/model.bin"));
+  const data::Dataset test = data::load_dataset(f.dir.file("test-images"), f.dir.file("test-labels"), 3);
+  const std::vector<train::Prediction> predictions = train::predict(*saved.network, test, "test-images", 5, 4);
+  REQUIRE(predictions.size() == 4);
+  const train::Evaluation e = train::evaluate(*saved.network, test, nn::Loss::CategoricalCrossentropy, 32);
+  for (std::size_t r = 0; r < 4; ++r) {
+    CHECK(predictions[r].index == 5 + r);
+    REQUIRE(predictions[r].probabilities.size() == 3);
+    double sum = 0.0;
+    for (float p : predictions[r].probabilities) sum += p;
+    CHECK(sum == Approx(1.0).epsilon(1e-5));
+    CHECK(predictions[r].predicted == e.predictions[5 + r]);
+  }
+  CHECK_THAT(fixtures::error_of([&] { train::predict(*saved.network, test, "test-images", 88, 3); }),
+             Contains("test-images: --index 88 --count 3 is outside the 90 images"));
+  const data::Dataset wide = data::random_dataset(2, 5, 5, 3, 1);
+  CHECK_THAT(fixtures::error_of([&] { train::predict(*saved.network, wide, "wide", 0, 1); }),
+             Contains("wide: images have 25 pixels, the model expects 16"));
 }

@@ -2,18 +2,20 @@
 // against the naive reference loop on the reference network's first-layer shape, and training
 // steps per second (forward, loss, backward, optimizer) at each BLAS thread count. Report
 // ratios from one run: the machine may be shared and absolute times are noisy.
+#include "bench/timing.h"
 #include "cli/commands.h"
 #include "cli/config_flag.h"
-#include "train/describe.h"
 #include "config/config.h"
+#include "data/batches.h"
+#include "data/dataset.h"
 #include "error.h"
 #include "nn/network.h"
-#include "random.h"
 #include "kernels/blas.h"
+#include "random.h"
+#include "train/describe.h"
 #include "train/step.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -23,26 +25,10 @@ namespace mnisttrain::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 struct BenchFlags {
   std::string config;
   double seconds = 1.0;  // per measurement
 };
-
-template <typename Work>
-double per_call_seconds(Work&& work, double budget) {
-  work();  // warm-up: first-touch pages, OpenBLAS thread start-up
-  int calls = 0;
-  const auto start = Clock::now();
-  double elapsed = 0.0;
-  do {
-    work();
-    ++calls;
-    elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  } while (elapsed < budget);
-  return elapsed / calls;
-}
 
 int run_bench(const BenchFlags& flags) {
   const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
@@ -62,36 +48,35 @@ int run_bench(const BenchFlags& flags) {
   for (auto& v : w) v = rng.uniform() - 0.5f;
 
   const double flops = 2.0 * static_cast<double>(B * C * K);
-  const double naive = per_call_seconds([&] {
+  const double naive = bench::per_call_seconds([&] {
     blas::sgemm_naive(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
-  }, flags.seconds);
+  }, flags.seconds).seconds_per_call;
   std::printf("sgemm (%zu x %zu) . (%zu x %zu), the first dense layer's forward at batch %zu\n", B, C, C, K, B);
   std::printf("  naive loop         %8.2f ms  %7.2f GFLOP/s\n", naive * 1e3, flops / naive * 1e-9);
   const int max_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   double single = 0.0;
   for (int threads = 1; threads <= max_threads; threads *= 2) {
     blas::set_num_threads(threads);
-    const double fast = per_call_seconds([&] {
+    const double fast = bench::per_call_seconds([&] {
       blas::sgemm(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
-    }, flags.seconds);
+    }, flags.seconds).seconds_per_call;
     std::printf("  OpenBLAS %d thread%s %8.2f ms  %7.2f GFLOP/s  %6.1fx naive\n", threads, threads == 1 ? " " : "s",
                 fast * 1e3, flops / fast * 1e-9, naive / fast);
   }
 
   // One training step on random data, exactly as the trainer runs it.
-  std::vector<float> onehot(B * net.output_features(), 0.0f);
-  std::vector<std::int32_t> labels(B);
-  for (std::size_t r = 0; r < B; ++r) {
-    labels[r] = static_cast<std::int32_t>(rng.below(net.output_features()));
-    onehot[r * net.output_features() + static_cast<std::size_t>(labels[r])] = 1.0f;
-  }
+  const std::vector<int> shape = net.input_shape();
+  const data::Dataset random = data::random_dataset(B, shape.size() > 1 ? shape[0] : 1, shape.back(),
+                                                    cfg.data.num_classes, 1);
+  data::BatchIterator batches(random, B);
+  const data::Batch batch = batches.batch(0);
   train::Stepper stepper(net, cfg.training);
-  auto step = [&] { stepper.step(x.data(), onehot.data(), labels.data(), B, 1e-6f); };
+  auto step = [&] { stepper.step(batch.x, batch.onehot, batch.labels, B, 1e-6f); };
   std::printf("training step (%s, batch %zu, %zu parameters)\n", optim::name_of(cfg.training.optimizer.type), B,
               net.param_count());
   for (int threads = 1; threads <= max_threads; threads *= 2) {
     blas::set_num_threads(threads);
-    const double t = per_call_seconds(step, flags.seconds);
+    const double t = bench::per_call_seconds(step, flags.seconds).seconds_per_call;
     if (threads == 1) single = t;
     std::printf("  %d thread%s  %8.2f ms/step  %9.0f samples/s  %5.2fx one thread\n", threads, threads == 1 ? " " : "s",
                 t * 1e3, static_cast<double>(B) / t, single / t);

@@ -2,13 +2,11 @@
 // computed in double precision, and fails above the threshold.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
-#include "train/describe.h"
 #include "config/config.h"
 #include "data/batches.h"
 #include "data/dataset.h"
-#include "error.h"
 #include "nn/gradcheck.h"
-#include "random.h"
+#include "train/describe.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,28 +28,11 @@ struct GradcheckFlags {
 
 int run_gradcheck(const GradcheckFlags& flags) {
   const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
-  const int classes = cfg.data.num_classes;
-  data::Dataset set;
-  if (!flags.random_inputs) {
-    data::Dataset all;
-    try {
-      all = data::load_dataset(cfg.data.train_images, cfg.data.train_labels, classes);
-    } catch (const Error& e) {
-      spdlog::warn("using random inputs: {}", e.what());
-    }
-    if (all.count > 0) set = data::take(all, 0, std::min(flags.samples, all.count));
-  }
-  if (set.count == 0) {  // random pixels and labels of the configured (or MNIST) shape
-    const std::vector<int> shape = train::input_shape_for(cfg);
-    set.count = flags.samples;
-    set.rows = shape.size() > 1 ? shape[0] : 1;
-    set.cols = shape.back();
-    set.num_classes = classes;
-    Rng rng(flags.seed);
-    for (std::size_t i = 0; i < set.count * set.features(); ++i) set.images.push_back(static_cast<std::uint8_t>(rng.below(256)));
-    for (std::size_t i = 0; i < set.count; ++i) set.labels.push_back(static_cast<std::uint8_t>(rng.below(static_cast<std::uint64_t>(classes))));
-  }
-  nn::Network net(cfg.model, {set.rows, set.cols}, classes);
+  const train::GradcheckSamples input =
+      train::gradcheck_samples(cfg, flags.samples, flags.seed, flags.random_inputs);
+  if (!input.fallback.empty()) spdlog::warn("using random inputs: {}", input.fallback);
+  const data::Dataset& set = input.samples;
+  nn::Network net(cfg.model, {set.rows, set.cols}, cfg.data.num_classes);
   net.init_params(cfg.training.seed);
   data::BatchIterator batches(set, set.count);
   const data::Batch batch = batches.batch(0);

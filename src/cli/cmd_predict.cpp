@@ -1,12 +1,9 @@
 // `mnisttrain predict MODEL --images F`: class probabilities and the predicted class for each
 // selected image, with the image drawn.
 #include "cli/commands.h"
-#include "cli/format.h"
-#include "data/batches.h"
 #include "data/dataset.h"
 #include "data/render.h"
-#include "error.h"
-#include "nn/loss.h"
+#include "train/predict.h"
 #include "train/saved_model.h"
 
 #include <nlohmann/json.hpp>
@@ -28,32 +25,21 @@ struct PredictFlags {
 
 int run_predict(const PredictFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
-  nn::Network& net = *saved.network;
   const data::Dataset images = data::load_images(flags.images);
-  const std::size_t features = images.features();
-  if (features != net.input_features()) {
-    throw Error(flags.images + ": images have " + std::to_string(features) + " pixels, the model expects " +
-                std::to_string(net.input_features()));
-  }
-  check_selection(flags.images, flags.index, flags.count, images.count);
-  std::vector<float> x(flags.count * features);
-  data::scale_pixels(images.image(flags.index), x.size(), x.data());
-  net.reserve(flags.count);
-  const float* out = net.forward(x.data(), flags.count, false);
-  const std::size_t C = net.output_features();
+  const std::vector<train::Prediction> predictions =
+      train::predict(*saved.network, images, flags.images, flags.index, flags.count);
   nlohmann::json all = nlohmann::json::array();
-  for (std::size_t r = 0; r < flags.count; ++r) {
-    const std::size_t i = flags.index + r;
-    const float* p = out + r * C;
-    const std::size_t predicted = nn::argmax_row(p, C);
+  for (const train::Prediction& p : predictions) {
     if (flags.json) {
-      all.push_back({{"index", i}, {"predicted", predicted}, {"probabilities", std::vector<float>(p, p + C)}});
+      all.push_back({{"index", p.index}, {"predicted", p.predicted}, {"probabilities", p.probabilities}});
       continue;
     }
-    std::printf("image %zu: predicted %zu (p = %.4f)\n", i, predicted, p[predicted]);
-    std::fputs(data::render_image(images.image(i), images.rows, images.cols).c_str(), stdout);
-    for (std::size_t c = 0; c < C; ++c) {
-      std::printf("  %2zu  %.4f  %s\n", c, p[c], std::string(static_cast<std::size_t>(p[c] * 40 + 0.5), '#').c_str());
+    std::printf("image %zu: predicted %zu (p = %.4f)\n", p.index, p.predicted, p.probabilities[p.predicted]);
+    std::fputs(data::render_image(images.image(p.index), images.rows, images.cols).c_str(), stdout);
+    for (std::size_t c = 0; c < p.probabilities.size(); ++c) {
+      const float probability = p.probabilities[c];
+      std::printf("  %2zu  %.4f  %s\n", c, probability,
+                  std::string(static_cast<std::size_t>(probability * 40 + 0.5), '#').c_str());
     }
   }
   if (flags.json) std::printf("%s\n", all.dump().c_str());

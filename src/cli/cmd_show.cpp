@@ -1,7 +1,6 @@
 // `mnisttrain show`: draws images in the terminal (what the notes do with matplotlib), or
 // writes them as PGM files.
 #include "cli/commands.h"
-#include "cli/format.h"
 #include "data/dataset.h"
 #include "data/render.h"
 #include "error.h"
@@ -36,7 +35,7 @@ std::string pgm_name(const std::string& base, std::size_t index, bool several) {
 int show(const ShowOptions& options) {
   const data::Dataset set = options.labels.empty() ? data::load_images(options.images)
                                                    : data::load_dataset(options.images, options.labels, 256);
-  check_selection(options.images, options.index, options.count, set.count);
+  data::check_selection(options.images, options.index, options.count, set.count);
   for (std::size_t i = options.index; i < options.index + options.count; ++i) {
     std::string label = set.labels.empty() ? "" : ", label " + std::to_string(set.labels[i]);
     if (!options.pgm.empty()) {

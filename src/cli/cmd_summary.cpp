@@ -3,11 +3,10 @@
 // and the memory a training step needs at the configured batch size.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
-#include "train/describe.h"
 #include "cli/format.h"
 #include "config/config.h"
 #include "nn/network.h"
-#include "optim/optimizer.h"
+#include "train/describe.h"
 #include "train/saved_model.h"
 
 #include <cstdio>
@@ -34,9 +33,6 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   input_shape += ")";
   std::printf("%-22s %-16s %12s   %s\n", "input (Input)", input_shape.c_str(), "0",
               ("flattened to " + std::to_string(net.input_features()) + " features (the reshape)").c_str());
-  double forward_flops = 0.0, backward_flops = 0.0;
-  std::size_t activation_floats = net.input_features();
-  bool first_dense = true;
   for (const nn::Layer& layer : net.layers()) {
     std::string type = nn::name_of(layer.spec.type);
     type[0] = static_cast<char>(std::toupper(type[0]));
@@ -46,11 +42,6 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
                 ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs) + ": inputs plus one bias, times units"
                 : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + ": no bias";
       if (layer.spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(layer.spec.activation);
-      const double macs = static_cast<double>(layer.inputs * layer.outputs);
-      forward_flops += 2 * macs;
-      // Backward: dW = X^T dZ always; dX = dZ W^T except for the first layer (its input is data).
-      backward_flops += (first_dense ? 2 : 4) * macs;
-      first_dense = false;
     } else if (layer.spec.type == nn::LayerType::Dropout) {
       char buf[64];
       std::snprintf(buf, sizeof buf, "drops %.0f%% of units in training", layer.spec.rate * 100);
@@ -58,7 +49,6 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
     } else if (layer.spec.type == nn::LayerType::Activation) {
       why = nn::name_of(layer.spec.activation);
     }
-    activation_floats += layer.outputs;
     std::printf("%-22s %-16s %12s   %s\n", (layer.name + " (" + type + ")").c_str(),
                 shape_of(layer.outputs).c_str(), with_commas(layer.param_count).c_str(), why.c_str());
   }
@@ -75,21 +65,18 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   std::printf("Non-trainable params: 0 (0 B)\n\n");
 
   const std::size_t batch = static_cast<std::size_t>(tc.batch_size);
-  const optim::Optimizer optimizer(tc.optimizer, params);
-  const std::uint64_t optimizer_bytes = optimizer.state().size() * sizeof(float);
-  // Each layer keeps its output and the gradient of its output for a whole batch.
-  const std::uint64_t activation_bytes = 2 * activation_floats * batch * sizeof(float);
+  const train::StepCost cost = train::step_cost(net, tc.optimizer, batch);
   std::printf("FLOPs per sample: forward %s, backward %s (a multiply-add counts 2)\n",
-              with_commas(static_cast<std::uint64_t>(forward_flops)).c_str(),
-              with_commas(static_cast<std::uint64_t>(backward_flops)).c_str());
+              with_commas(static_cast<std::uint64_t>(cost.forward_flops)).c_str(),
+              with_commas(static_cast<std::uint64_t>(cost.backward_flops)).c_str());
   std::printf("Memory for training at batch size %zu:\n", batch);
-  std::printf("  parameters        %12s  (%s floats, one buffer)\n", human_bytes(param_bytes).c_str(), with_commas(params).c_str());
-  std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(param_bytes).c_str());
-  std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(optimizer_bytes).c_str(),
-              optim::name_of(tc.optimizer.type), optimizer.state().size() / (params ? params : 1),
-              optimizer.state().size() == params ? "" : "s");
+  std::printf("  parameters        %12s  (%s floats, one buffer)\n", human_bytes(cost.param_bytes).c_str(),
+              with_commas(cost.params).c_str());
+  std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(cost.param_bytes).c_str());
+  std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(cost.optimizer_bytes).c_str(),
+              optim::name_of(tc.optimizer.type), cost.moments, cost.moments == 1 ? "" : "s");
   std::printf("  activations       %12s  (outputs and their gradients, %s floats per sample)\n",
-              human_bytes(activation_bytes).c_str(), with_commas(2 * activation_floats).c_str());
+              human_bytes(cost.activation_bytes).c_str(), with_commas(cost.activation_floats).c_str());
 }
 
 int run_summary(const SummaryFlags& flags) {

@@ -1,8 +1,6 @@
 // Number formatting and option checks shared by the commands; see format.h.
 #include "cli/format.h"
 
-#include "error.h"
-
 #include <cstdio>
 
 namespace mnisttrain::cli {
@@ -26,11 +24,5 @@ std::string human_bytes(std::uint64_t bytes) {
   return buf;
 }
 
-void check_selection(const std::string& path, std::size_t index, std::size_t count, std::size_t total) {
-  if (index >= total || count > total - index) {
-    throw Error(path + ": --index " + std::to_string(index) + " --count " + std::to_string(count) +
-                " is outside the " + std::to_string(total) + " images");
-  }
-}
 
 }  // namespace mnisttrain::cli

@@ -3,6 +3,7 @@
 
 #include "data/idx.h"
 #include "error.h"
+#include "random.h"
 
 #include <cstdio>
 
@@ -119,6 +120,31 @@ Dataset split_validation(Dataset& train, double fraction) {
   train.labels.resize(keep);
   train.count = keep;
   return validation;
+}
+
+void check_selection(const std::string& path, std::size_t index, std::size_t count,
+                     std::size_t total) {
+  if (index >= total || count > total - index) {
+    throw Error(path + ": --index " + std::to_string(index) + " --count " + std::to_string(count) +
+                " is outside the " + std::to_string(total) + " images");
+  }
+}
+
+Dataset random_dataset(std::size_t count, int rows, int cols, int num_classes,
+                       std::uint64_t seed) {
+  Dataset set;
+  set.count = count;
+  set.rows = rows;
+  set.cols = cols;
+  set.num_classes = num_classes;
+  Rng rng(seed);
+  for (std::size_t i = 0; i < count * set.features(); ++i) {
+    set.images.push_back(static_cast<std::uint8_t>(rng.below(256)));
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    set.labels.push_back(static_cast<std::uint8_t>(rng.below(static_cast<std::uint64_t>(num_classes))));
+  }
+  return set;
 }
 
 }  // namespace mnisttrain::data

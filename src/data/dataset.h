@@ -37,6 +37,15 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
 // returned set. Keras keeps int(count * (1 - fraction)) samples for training.
 Dataset split_validation(Dataset& train, double fraction);
 
+// Throws unless images [index, index + count) exist among `total` in `path`.
+void check_selection(const std::string& path, std::size_t index, std::size_t count,
+                     std::size_t total);
+
+// `count` images of rows x cols with uniformly random pixels and labels below num_classes,
+// all drawn from `seed`: data of the right shape when no real data is at hand.
+Dataset random_dataset(std::size_t count, int rows, int cols, int num_classes,
+                       std::uint64_t seed);
+
 // Samples [first, first + count) as a new set, e.g. for quick runs and tests.
 Dataset take(const Dataset& data, std::size_t first, std::size_t count);
 

@@ -13,7 +13,7 @@
 
 namespace mnisttrain::optim {
 
-static std::size_t moments_for(const OptimizerSettings& c) {
+std::size_t moments_per_parameter(const OptimizerSettings& c) {
   switch (c.type) {
     case OptimizerType::Sgd: return c.momentum > 0.0 ? 1 : 0;
     case OptimizerType::Rmsprop: return c.momentum > 0.0 ? 2 : 1;
@@ -24,7 +24,7 @@ static std::size_t moments_for(const OptimizerSettings& c) {
 }
 
 Optimizer::Optimizer(const OptimizerSettings& settings, std::size_t param_count)
-    : settings_(settings), n_(param_count), state_(moments_for(settings) * param_count, 0.0f) {}
+    : settings_(settings), n_(param_count), state_(moments_per_parameter(settings) * param_count, 0.0f) {}
 
 static void clip_by_norm(float* grads, const std::vector<nn::ParamTensor>& tensors,
                          double clipnorm) {

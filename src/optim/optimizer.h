@@ -12,6 +12,9 @@
 
 namespace mnisttrain::optim {
 
+// Moment buffers the update rule keeps per parameter (sgd 0 or 1, rmsprop 1 or 2, adam 2).
+std::size_t moments_per_parameter(const OptimizerSettings& settings);
+
 class Optimizer {
  public:
   Optimizer(const OptimizerSettings& settings, std::size_t param_count);

@@ -1,8 +1,10 @@
 // Describing a network without training it; see describe.h.
 #include "train/describe.h"
 
-#include "data/dataset.h"
+#include "error.h"
+#include "optim/optimizer.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace mnisttrain::train {
@@ -13,6 +15,48 @@ std::vector<int> input_shape_for(const config::Config& config) {
     return data::image_shape(config.data.train_images);
   }
   return config.model.input_shape.empty() ? std::vector<int>{28, 28} : config.model.input_shape;
+}
+
+StepCost step_cost(const nn::Network& network, const optim::OptimizerSettings& optimizer,
+                   std::size_t batch_size) {
+  StepCost cost;
+  std::size_t activations = network.input_features();
+  bool first_dense = true;
+  for (const nn::Layer& layer : network.layers()) {
+    activations += layer.outputs;
+    if (layer.spec.type != nn::LayerType::Dense) continue;
+    const double macs = static_cast<double>(layer.inputs * layer.outputs);
+    cost.forward_flops += 2 * macs;
+    cost.backward_flops += (first_dense ? 2 : 4) * macs;
+    first_dense = false;
+  }
+  cost.params = network.param_count();
+  cost.moments = optim::moments_per_parameter(optimizer);
+  cost.activation_floats = 2 * activations;
+  cost.param_bytes = cost.params * sizeof(float);
+  cost.optimizer_bytes = cost.moments * cost.param_bytes;
+  cost.activation_bytes = cost.activation_floats * batch_size * sizeof(float);
+  return cost;
+}
+
+GradcheckSamples gradcheck_samples(const config::Config& config, std::size_t count,
+                                   std::uint64_t seed, bool random_inputs) {
+  GradcheckSamples result;
+  const config::DataConfig& data = config.data;
+  if (!random_inputs) {
+    try {
+      const data::Dataset all = data::load_dataset(data.train_images, data.train_labels, data.num_classes);
+      if (all.count > 0) result.samples = data::take(all, 0, std::min(count, all.count));
+    } catch (const Error& e) {
+      result.fallback = e.what();
+    }
+  }
+  if (result.samples.count == 0) {
+    const std::vector<int> shape = input_shape_for(config);
+    result.samples = data::random_dataset(count, shape.size() > 1 ? shape[0] : 1, shape.back(),
+                                          data.num_classes, seed);
+  }
+  return result;
 }
 
 }  // namespace mnisttrain::train
