@@ -2,9 +2,12 @@
 // `summary`, `gradcheck`, a real training run with an accuracy threshold, `eval`/`predict`,
 // non-terminal progress output, Ctrl-C with resume, and one-line errors with a non-zero exit
 // for bad input. Real MNIST comes from scripts/fetch_mnist.sh, which the test command runs.
+// At the end, the same command line parsed in-process (flags, defaults, refusals).
+#include "cli/app.h"
 #include "fixtures.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <filesystem>
@@ -253,4 +256,62 @@ TEST_CASE("summary --config takes the input shape from the data's IDX header", "
   const Run r = run_cli("summary --config " + quote(dir.file("cfg.json")));
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("(None, 4, 5)") && Contains("Total params: 258 "));
+}
+
+// ---- in-process: the same command line the binary builds, parsed without spawning it ----
+
+namespace {
+
+struct Parsed {
+  CLI::App app{"test"};
+  std::string log_level = "info";
+  mnisttrain::cli::CommandAction chosen;
+  Parsed() { mnisttrain::cli::build_app(app, log_level, chosen); }
+  CLI::Option* option(const std::string& command, const std::string& name) {
+    return app.get_subcommand(command)->get_option(name);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("command-line parsing in-process: flags, defaults, overrides, refusals", "[cli]") {
+  SECTION("train's overrides are parsed into their options, unset ones stay unset") {
+    Parsed p;
+    p.app.parse("train --epochs 3 --batch-size 64 --learning-rate 0.01 --seed 18446744073709551615 "
+                "--out runs/x --overwrite -q",
+                false);
+    CHECK(p.chosen != nullptr);
+    CHECK(p.option("train", "--epochs")->as<int>() == 3);
+    CHECK(p.option("train", "--batch-size")->as<int>() == 64);
+    CHECK(p.option("train", "--learning-rate")->as<double>() == 0.01);
+    CHECK(p.option("train", "--seed")->as<unsigned long long>() == 18446744073709551615ull);
+    CHECK(p.option("train", "--out")->as<std::string>() == "runs/x");
+    CHECK(p.option("train", "--overwrite")->count() == 1);
+    CHECK(p.option("train", "--threads")->count() == 0);
+    CHECK(p.option("train", "--config")->count() == 0);
+  }
+  SECTION("defaults are what --help shows") {
+    Parsed p;
+    p.app.parse("eval model.bin", false);
+    CHECK(p.option("eval", "--batch-size")->get_default_str() == "1000");
+    CHECK(p.option("eval", "model")->as<std::string>() == "model.bin");
+    CHECK(p.option("gradcheck", "--threshold")->get_default_str() == "0.001");
+    CHECK(p.option("gradcheck", "--samples")->get_default_str() == "4");
+    CHECK(p.option("show", "--count")->get_default_str() == "1");
+    CHECK(p.option("bench", "--seconds")->get_default_str() == "1");
+  }
+  SECTION("--log-level works after the subcommand") {
+    Parsed p;
+    p.app.parse("summary --log-level warn", false);
+    CHECK(p.log_level == "warn");
+    spdlog::set_level(spdlog::level::info);
+  }
+  SECTION("bad values, unknown flags and a missing command are refused") {
+    CHECK_THROWS_AS(Parsed().app.parse("train --epochs 0", false), CLI::ValidationError);
+    CHECK_THROWS_AS(Parsed().app.parse("train --learning-rate -1", false), CLI::ValidationError);
+    CHECK_THROWS_AS(Parsed().app.parse("train --epoch 3", false), CLI::ExtrasError);
+    CHECK_THROWS_AS(Parsed().app.parse("eval", false), CLI::RequiredError);
+    CHECK_THROWS_AS(Parsed().app.parse("", false), CLI::RequiredError);
+    CHECK_THROWS_AS(Parsed().app.parse("summary --log-level loud", false), CLI::ValidationError);
+  }
 }

@@ -1,7 +1,6 @@
 // Builds the CLI11 app from the subcommands and runs the chosen one.
 #include "cli/app.h"
 
-#include "cli/commands.h"
 #include "error.h"
 
 #include <CLI/CLI.hpp>
@@ -14,28 +13,30 @@
 
 namespace mnisttrain::cli {
 
+void build_app(CLI::App& app, std::string& log_level, CommandAction& chosen) {
+  app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();  // --log-level works before or after the subcommand
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.parse_complete_callback([&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+  app.option_defaults()->always_capture_default();
+  for (const AddCommand add : all_commands()) {
+    CLI::App* sub = nullptr;
+    CommandAction action = add(app, sub);
+    sub->callback([&chosen, action] { chosen = action; });
+  }
+}
+
 int run(int argc, char** argv) {
   // Logs go to stderr with the progress bar; stdout carries only results.
   spdlog::set_default_logger(spdlog::stderr_color_st("mnisttrain"));
   spdlog::set_pattern("%^%l%$: %v");
 
   CLI::App app{"mnisttrain: train dense neural networks on MNIST-format (IDX) data"};
-  app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
-  app.require_subcommand(1);
-  app.fallthrough();  // --log-level works before or after the subcommand
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  app.parse_complete_callback([&log_level] { spdlog::set_level(spdlog::level::from_str(log_level)); });
-  app.option_defaults()->always_capture_default();
-
   CommandAction chosen;
-  for (const AddCommand add : all_commands()) {
-    CLI::App* sub = nullptr;
-    CommandAction action = add(app, sub);
-    sub->callback([&chosen, action] { chosen = action; });
-  }
-
+  build_app(app, log_level, chosen);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
