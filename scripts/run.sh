@@ -11,5 +11,5 @@ cd "$root"
 bin=build/mnisttrain
 $bin info data/mnist/train-images-idx3-ubyte data/mnist/train-labels-idx1-ubyte
 $bin summary --config configs/mnist_mlp.json
-$bin train --config configs/mnist_mlp.json
+$bin train --config configs/mnist_mlp.json --overwrite  # a re-run replaces the earlier run
 $bin eval runs/mnist_mlp/model.bin
