@@ -24,7 +24,7 @@ struct SummaryFlags {
 std::string shape_of(std::size_t features) { return "(None, " + std::to_string(features) + ")"; }
 
 void print_summary(const config::Config& cfg, const nn::Network& net, const std::string& what) {
-  const auto& tc = cfg.training;
+  const config::TrainingConfig& training = cfg.training;
   std::printf("Model: %s\n", what.c_str());
   std::printf("%-22s %-16s %12s   %s\n", "Layer (type)", "Output Shape", "Param #", "Why");
   std::printf("%s\n", std::string(86, '=').c_str());
@@ -64,8 +64,8 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   std::printf("Trainable params: %s (%s)\n", with_commas(params).c_str(), human_bytes(param_bytes).c_str());
   std::printf("Non-trainable params: 0 (0 B)\n\n");
 
-  const std::size_t batch = static_cast<std::size_t>(tc.batch_size);
-  const train::StepCost cost = train::step_cost(net, tc.optimizer, batch);
+  const std::size_t batch = static_cast<std::size_t>(training.batch_size);
+  const train::StepCost cost = train::step_cost(net, training.optimizer, batch);
   std::printf("FLOPs per sample: forward %s, backward %s (a multiply-add counts 2)\n",
               with_commas(static_cast<std::uint64_t>(cost.forward_flops)).c_str(),
               with_commas(static_cast<std::uint64_t>(cost.backward_flops)).c_str());
@@ -74,7 +74,7 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
               with_commas(cost.params).c_str());
   std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(cost.param_bytes).c_str());
   std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(cost.optimizer_bytes).c_str(),
-              optim::name_of(tc.optimizer.type), cost.moments, cost.moments == 1 ? "" : "s");
+              optim::name_of(training.optimizer.type), cost.moments, cost.moments == 1 ? "" : "s");
   std::printf("  activations       %12s  (outputs and their gradients, %s floats per sample)\n",
               human_bytes(cost.activation_bytes).c_str(), with_commas(cost.activation_floats).c_str());
 }

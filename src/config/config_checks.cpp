@@ -10,15 +10,9 @@
 namespace mnisttrain::config {
 
 using nn::Activation;
-using nn::Initializer;
 using nn::LayerSpec;
 using nn::LayerType;
 using nn::Loss;
-using nn::ModelSpec;
-using optim::OptimizerSettings;
-using optim::OptimizerType;
-using optim::Schedule;
-using optim::ScheduleType;
 namespace {
 
 [[noreturn]] void fail(const Config& config, const std::string& path, const std::string& what) {

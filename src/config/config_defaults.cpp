@@ -5,11 +5,8 @@
 namespace mnisttrain::config {
 
 using nn::Activation;
-using nn::Initializer;
 using nn::LayerSpec;
 using nn::LayerType;
-using nn::Loss;
-using nn::ModelSpec;
 using optim::OptimizerSettings;
 using optim::OptimizerType;
 using optim::Schedule;
@@ -104,11 +101,11 @@ json training_json(const TrainingConfig& training) {
   j["threads"] = training.threads;
   // The presence of these objects is what enables the callbacks.
   if (training.early_stopping.enabled) {
-    const EarlyStoppingConfig& es = training.early_stopping;
-    j["early_stopping"] = {{"monitor", es.monitor},
-                           {"patience", es.patience},
-                           {"min_delta", es.min_delta},
-                           {"restore_best_weights", es.restore_best_weights}};
+    const EarlyStoppingConfig& early = training.early_stopping;
+    j["early_stopping"] = {{"monitor", early.monitor},
+                           {"patience", early.patience},
+                           {"min_delta", early.min_delta},
+                           {"restore_best_weights", early.restore_best_weights}};
   }
   if (training.save_best.enabled) {
     j["save_best"] = {{"monitor", training.save_best.monitor}};
