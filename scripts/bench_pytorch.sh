@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Trains the reference network (configs/mnist_mlp.json) with PyTorch (as installed, and tuned)
+# and with mnisttrain (2 threads and 1 thread), back to back in one run on the same IDX files, and
+# prints each one's median epoch time, its test accuracy and the ratios. Benchmarks are not
+# tests: the machine may be shared, so compare the ratios of one run.
+#   scripts/bench_pytorch.sh [--install] [--epochs N]
+# --install installs Debian's python3-torch when it is missing (it is large, so only on request).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+epochs=5
+install=0
+while (($#)); do
+  case $1 in
+    --install) install=1 ;;
+    --epochs) epochs=$2; shift ;;
+    *) echo "usage: $0 [--install] [--epochs N]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ! python3 -c 'import torch' 2>/dev/null; then
+  if ((install)); then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-numpy >/dev/null
+  else
+    echo "bench_pytorch: PyTorch is not installed; run with --install (apt-get install python3-torch)" >&2
+    exit 1
+  fi
+fi
+bash "$root/scripts/build.sh" >/dev/null
+bash "$root/scripts/fetch_mnist.sh"
+cd "$root"
+bin=build/mnisttrain
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# Median of a JSON list of numbers, ignoring the first epoch (warm-up) when there are several.
+median='import json,statistics,sys; t=json.loads(sys.argv[1]); print(statistics.median(t[1:] if len(t)>1 else t))'
+
+run_torch() {  # run_torch MODE -> "median_seconds accuracy"
+  local line
+  line=$(python3 scripts/bench_pytorch.py --mode "$1" --epochs "$epochs")
+  echo "pytorch $1: $line" >&2
+  python3 - "$line" <<'PY'
+import json, statistics, sys
+r = json.loads(sys.argv[1]); t = r["epoch_seconds"]
+print(statistics.median(t[1:] if len(t) > 1 else t), r["test_accuracy"])
+PY
+}
+
+run_mnisttrain() {  # run_mnisttrain THREADS -> "median_seconds accuracy"
+  local dir="$out/run$1"
+  "$bin" train --config configs/mnist_mlp.json --epochs "$epochs" --threads "$1" --out "$dir" --quiet >/dev/null
+  python3 - "$dir" <<'PY'
+import json, statistics, sys
+d = sys.argv[1]
+t = [json.loads(l)["seconds"] for l in open(f"{d}/metrics.jsonl")]
+s = json.load(open(f"{d}/summary.json"))
+print(statistics.median(t[1:] if len(t) > 1 else t), s["test_accuracy"])
+PY
+}
+
+read -r torch_installed acc_installed < <(run_torch installed)
+read -r torch_tuned acc_tuned < <(run_torch tuned)
+read -r ours2 acc2 < <(run_mnisttrain 2)
+read -r ours1 acc1 < <(run_mnisttrain 1)
+
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
+echo "blas: $("$bin" bench --blas-only 2>/dev/null || true)"
+printf '%-28s %10s %14s\n' "reference config, $epochs epochs" "s/epoch" "test accuracy"
+printf '%-28s %10.3f %14.4f\n' "PyTorch as installed" "$torch_installed" "$acc_installed"
+printf '%-28s %10.3f %14.4f\n' "PyTorch tuned (2 threads)" "$torch_tuned" "$acc_tuned"
+printf '%-28s %10.3f %14.4f\n' "mnisttrain --threads 2" "$ours2" "$acc2"
+printf '%-28s %10.3f %14.4f\n' "mnisttrain --threads 1" "$ours1" "$acc1"
+python3 - "$torch_installed" "$torch_tuned" "$ours2" "$ours1" <<'PY'
+import sys
+installed, tuned, ours2, ours1 = map(float, sys.argv[1:])
+print(f"mnisttrain (2 threads) is {installed / ours2:.1f}x PyTorch as installed, "
+      f"{tuned / ours2:.1f}x tuned PyTorch; 1 thread is {tuned / ours1:.1f}x tuned PyTorch")
+PY

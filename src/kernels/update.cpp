@@ -1,0 +1,59 @@
+// Optimizer updates; see update.h. Plain loops: the compiler vectorizes them.
+#include "kernels/update.h"
+
+#include <cmath>
+
+namespace mnisttrain::kernels {
+
+void sgd_update(float* __restrict w, const float* __restrict g, std::size_t n, float lr) {
+  for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+}
+
+void sgd_momentum_update(float* __restrict w, const float* __restrict g, float* __restrict m,
+                         std::size_t n, float lr, float mu, bool nesterov) {
+  if (nesterov) {
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] = mu * m[i] - lr * g[i];
+      w[i] += mu * m[i] - lr * g[i];
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] = mu * m[i] - lr * g[i];
+    w[i] += m[i];
+  }
+}
+
+void rmsprop_update(float* __restrict w, const float* __restrict g, float* __restrict v,
+                    std::size_t n, float lr, float rho, float eps) {
+  for (std::size_t i = 0; i < n; ++i) {
+    v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+    w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
+  }
+}
+
+void rmsprop_momentum_update(float* __restrict w, const float* __restrict g, float* __restrict v,
+                             float* __restrict mom, std::size_t n, float lr, float rho, float eps,
+                             float mu) {
+  for (std::size_t i = 0; i < n; ++i) {
+    v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+    mom[i] = mu * mom[i] + lr * g[i] / std::sqrt(v[i] + eps);
+    w[i] -= mom[i];
+  }
+}
+
+void adam_update(float* __restrict w, const float* __restrict g, float* __restrict m,
+                 float* __restrict v, std::size_t n, float alpha, float one_minus_b1,
+                 float one_minus_b2, float eps) {
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * one_minus_b1;
+    v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
+    w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+void decay_weights(float* __restrict w, std::size_t n, float decay) {
+  for (std::size_t i = 0; i < n; ++i) w[i] -= w[i] * decay;
+}
+
+}  // namespace mnisttrain::kernels

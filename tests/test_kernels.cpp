@@ -1,0 +1,154 @@
+// The compute kernels against their plain references, on real MNIST batches where the data is
+// there: partitions, the worker pool, the sparse first-layer products and their independence
+// from how the work is split between threads.
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "kernels/partition.h"
+#include "kernels/pool.h"
+#include "kernels/sparse_dense.h"
+#include "random.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <vector>
+
+using namespace mnisttrain;
+using kernels::Range;
+
+namespace {
+
+// 128 real training images as (B, 784) floats, pixel / 255; synthetic MNIST-like sparse rows
+// when the data has not been fetched.
+std::vector<float> real_batch(std::size_t B) {
+  const std::string dir = std::string(MNISTTRAIN_SOURCE_DIR) + "/data/mnist/";
+  std::vector<float> x(B * 784);
+  if (std::filesystem::exists(dir + "train-images-idx3-ubyte")) {
+    const data::Dataset d =
+        data::load_dataset(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 10);
+    data::scale_pixels(d.image(1000), B * 784, x.data());
+    return x;
+  }
+  Rng rng(5);
+  for (auto& v : x) v = rng.uniform() < 0.2f ? rng.uniform() : 0.0f;
+  return x;
+}
+
+std::vector<float> random_values(std::size_t n, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<float> v(n);
+  for (auto& e : v) e = rng.uniform() - 0.5f;
+  return v;
+}
+
+double max_abs_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(double(a[i]) - b[i]));
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("split_range deals out [0, n) in contiguous aligned shares") {
+  for (std::size_t n : {0, 1, 10, 16, 512, 1000}) {
+    for (int nth : {1, 2, 3, 4}) {
+      std::size_t next = 0;
+      for (int ith = 0; ith < nth; ++ith) {
+        const Range r = kernels::split_range(n, ith, nth, 16);
+        CHECK(r.begin == next);
+        CHECK((r.begin % 16 == 0 || r.begin == n));
+        next = r.end;
+      }
+      CHECK(next == n);
+    }
+  }
+  CHECK(kernels::split_range(512, 1, 2, 16).begin == 256);
+}
+
+TEST_CASE("WorkerPool runs every share once per call and waits for all of them") {
+  for (int threads : {1, 2, 3}) {
+    kernels::WorkerPool pool(threads);
+    REQUIRE(pool.size() == threads);
+    std::vector<int> calls(static_cast<std::size_t>(threads), 0);
+    std::atomic<int> total{0};
+    for (int round = 0; round < 1000; ++round) {
+      auto task = [&](int ith, int nth) {
+        CHECK(nth == threads);
+        ++calls[static_cast<std::size_t>(ith)];
+        total.fetch_add(1);
+      };
+      pool.run(task);
+      REQUIRE(total.load() == (round + 1) * threads);  // run() returned only after every share
+    }
+    for (int c : calls) CHECK(c == 1000);
+  }
+}
+
+TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel") {
+  const std::size_t B = 128, C = 784;
+  const std::vector<float> x = real_batch(B);
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C);
+  sparse.build(x.data(), B, C);
+  std::size_t nonzero = 0;
+  for (float v : x) nonzero += v != 0.0f;
+  REQUIRE(sparse.nonzeros() == nonzero);
+  CHECK(nonzero < B * C / 3);  // MNIST: about 19% of pixels are non-zero
+  std::vector<float> from_rows(B * C, 0.0f), from_cols(B * C, 0.0f);
+  for (std::size_t b = 0; b < B; ++b) {
+    for (auto e = sparse.row_start[b]; e < sparse.row_start[b + 1]; ++e) from_rows[b * C + sparse.row_pixel[e]] = sparse.row_value[e];
+  }
+  for (std::size_t p = 0; p < C; ++p) {
+    for (auto e = sparse.col_start[p]; e < sparse.col_start[p + 1]; ++e) {
+      from_cols[sparse.col_sample[e] * C + p] = sparse.col_value[e];
+      if (e > sparse.col_start[p]) CHECK(sparse.col_sample[e - 1] < sparse.col_sample[e]);
+    }
+  }
+  CHECK(from_rows == x);
+  CHECK(from_cols == x);
+}
+
+TEST_CASE("sparse first-layer products match the dense reference on a real batch") {
+  const std::size_t B = 128, C = 784, OC = 200;  // 200: a partial 64-wide block at the end
+  const std::vector<float> x = real_batch(B);
+  const std::vector<float> weight = random_values(C * OC, 1), bias = random_values(OC, 2);
+  const std::vector<float> dout = random_values(B * OC, 3);
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C);
+  sparse.build(x.data(), B, C);
+
+  std::vector<float> out(B * OC), expected(B * OC);
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  kernels::dense_forward_reference(expected.data(), x.data(), weight.data(), bias.data(), B, C, OC);
+  // float sums of ~150 products of size <= 0.5 against double: within a few float ulps of ~10
+  CHECK(max_abs_difference(out, expected) < 1e-5);
+
+  std::vector<float> dweight(C * OC, 7.0f), expected_dweight(C * OC);
+  kernels::sparse_dense_backward_weight(dweight.data(), sparse, dout.data(), OC, {0, C}, {0, OC});
+  kernels::dense_backward_weight_reference(expected_dweight.data(), x.data(), dout.data(), B, C, OC);
+  CHECK(max_abs_difference(dweight, expected_dweight) < 1e-5);
+  CHECK(dweight[0] == 0.0f);  // pixel 0 is blank in every MNIST image: its row is exactly zero
+}
+
+TEST_CASE("sparse products give the same bits however the work is split") {
+  const std::size_t B = 128, C = 784, OC = 512;
+  const std::vector<float> x = real_batch(B);
+  const std::vector<float> weight = random_values(C * OC, 4), dout = random_values(B * OC, 5);
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C);
+  sparse.build(x.data(), B, C);
+  std::vector<float> whole(B * OC), split(B * OC), dwhole(C * OC), dsplit(C * OC);
+  kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC, {0, B}, {0, OC});
+  kernels::sparse_dense_backward_weight(dwhole.data(), sparse, dout.data(), OC, {0, C}, {0, OC});
+  for (int nth : {2, 3}) {
+    for (int ith = 0; ith < nth; ++ith) {
+      const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
+      kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, {0, B}, units);
+      kernels::sparse_dense_backward_weight(dsplit.data(), sparse, dout.data(), OC, {0, C}, units);
+    }
+    CHECK(split == whole);
+    CHECK(dsplit == dwhole);
+  }
+}
