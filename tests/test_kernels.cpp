@@ -3,6 +3,7 @@
 // from how the work is split between threads.
 #include "data/batches.h"
 #include "data/dataset.h"
+#include "kernels/gemm.h"
 #include "kernels/partition.h"
 #include "kernels/pool.h"
 #include "kernels/sparse_dense.h"
@@ -10,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -151,4 +153,42 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     CHECK(split == whole);
     CHECK(dsplit == dwhole);
   }
+}
+
+TEST_CASE("tiled matrix products match the reference for every operand layout and edge size") {
+  // Sizes with partial row and column tiles, and the layers' real shapes.
+  const std::vector<std::array<std::size_t, 3>> shapes = {{1, 1, 1}, {3, 5, 7}, {9, 33, 17}, {128, 512, 10}, {128, 64, 784}, {13, 100, 40}};
+  for (const auto& [M, N, K] : shapes) {
+    const std::vector<float> a = random_values(M * K, 6), b = random_values(K * N, 7), c0 = random_values(M * N, 8);
+    for (bool accumulate : {false, true}) {
+      std::vector<float> nn = c0, tn = c0, nt = c0, expected_nn = c0, expected_tn = c0, expected_nt = c0;
+      kernels::gemm_nn(nn.data(), N, a.data(), K, b.data(), N, M, N, K, accumulate);
+      kernels::gemm_reference(false, false, expected_nn.data(), N, a.data(), K, b.data(), N, M, N, K, accumulate);
+      // the same buffers read as A^T stored (K, M) and B^T stored (N, K)
+      kernels::gemm_tn(tn.data(), N, a.data(), M, b.data(), N, M, N, K, accumulate);
+      kernels::gemm_reference(true, false, expected_tn.data(), N, a.data(), M, b.data(), N, M, N, K, accumulate);
+      kernels::gemm_nt(nt.data(), N, a.data(), K, b.data(), K, M, N, K, accumulate);
+      kernels::gemm_reference(false, true, expected_nt.data(), N, a.data(), K, b.data(), K, M, N, K, accumulate);
+      INFO("M " << M << " N " << N << " K " << K << " accumulate " << accumulate);
+      const double tolerance = 1e-6 * static_cast<double>(K) + 1e-6;  // float sums of K terms < 0.25
+      CHECK(max_abs_difference(nn, expected_nn) < tolerance);
+      CHECK(max_abs_difference(tn, expected_tn) < tolerance);
+      CHECK(max_abs_difference(nt, expected_nt) < tolerance);
+    }
+  }
+}
+
+TEST_CASE("tiled matrix products give the same bits for any block of the result") {
+  const std::size_t M = 128, N = 512, K = 300;
+  const std::vector<float> a = random_values(M * K, 9), b = random_values(K * N, 10);
+  std::vector<float> whole(M * N), by_columns(M * N), by_rows(M * N);
+  kernels::gemm_nn(whole.data(), N, a.data(), K, b.data(), N, M, N, K, false);
+  for (int ith = 0; ith < 3; ++ith) {
+    const Range cols = kernels::split_range(N, ith, 3, kernels::kLineFloats);
+    kernels::gemm_nn(by_columns.data() + cols.begin, N, a.data(), K, b.data() + cols.begin, N, M, cols.size(), K, false);
+    const Range rows = kernels::split_range(M, ith, 3);
+    kernels::gemm_nn(by_rows.data() + rows.begin * N, N, a.data() + rows.begin * K, K, b.data(), N, rows.size(), N, K, false);
+  }
+  CHECK(by_columns == whole);
+  CHECK(by_rows == whole);
 }
