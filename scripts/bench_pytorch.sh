@@ -18,7 +18,10 @@ while (($#)); do
   shift
 done
 
-if ! python3 -c 'import torch' 2>/dev/null; then
+# Debian's python3-torch lives in the system interpreter, not in a pyenv or venv one.
+py=/usr/bin/python3
+[[ -x $py ]] || py=python3
+if ! $py -c 'import torch' 2>/dev/null; then
   if ((install)); then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-numpy >/dev/null
@@ -34,12 +37,10 @@ bin=build/mnisttrain
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# Median of a JSON list of numbers, ignoring the first epoch (warm-up) when there are several.
-median='import json,statistics,sys; t=json.loads(sys.argv[1]); print(statistics.median(t[1:] if len(t)>1 else t))'
-
+# Times are medians over the epochs after the first (warm-up) one.
 run_torch() {  # run_torch MODE -> "median_seconds accuracy"
   local line
-  line=$(python3 scripts/bench_pytorch.py --mode "$1" --epochs "$epochs")
+  line=$($py scripts/bench_pytorch.py --mode "$1" --epochs "$epochs")
   echo "pytorch $1: $line" >&2
   python3 - "$line" <<'PY'
 import json, statistics, sys
