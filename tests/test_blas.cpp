@@ -1,12 +1,12 @@
 // The OpenBLAS sgemm wrapper against the naive triple loop, for every transpose combination.
 #include "kernels/blas.h"
+#include "kernels/gemm.h"
 
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <vector>
 
-using mnisttrain::blas::Trans;
 
 TEST_CASE("sgemm matches the naive reference for all transpose flags", "[blas]") {
   const int M = 7, N = 5, K = 11;
@@ -17,13 +17,14 @@ TEST_CASE("sgemm matches the naive reference for all transpose flags", "[blas]")
   for (auto& v : B) v = dist(rng);
   for (auto& v : C0) v = dist(rng);
 
-  for (Trans ta : {Trans::No, Trans::Yes}) {
-    for (Trans tb : {Trans::No, Trans::Yes}) {
-      for (float beta : {0.0f, 1.0f}) {
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      for (bool accumulate : {false, true}) {
         std::vector<float> fast = C0, slow = C0;
-        mnisttrain::blas::sgemm(ta, tb, M, N, K, 0.5f, A.data(), B.data(), beta, fast.data());
-        mnisttrain::blas::sgemm_naive(ta, tb, M, N, K, 0.5f, A.data(), B.data(), beta,
-                                      slow.data());
+        const std::size_t lda = ta ? M : K, ldb = tb ? K : N;
+        mnisttrain::blas::sgemm(ta, tb, fast.data(), N, A.data(), lda, B.data(), ldb, M, N, K, accumulate);
+        mnisttrain::kernels::gemm_reference(ta, tb, slow.data(), N, A.data(), lda, B.data(), ldb, M, N, K,
+                                            accumulate);
         for (int i = 0; i < M * N; ++i) REQUIRE(fast[i] == Approx(slow[i]).margin(1e-5));
       }
     }
@@ -34,13 +35,13 @@ TEST_CASE("sgemm computes a hand-checked 2x2 product", "[blas]") {
   const float A[] = {1, 2, 3, 4};  // [[1,2],[3,4]]
   const float B[] = {5, 6, 7, 8};  // [[5,6],[7,8]]
   float C[4] = {};
-  mnisttrain::blas::sgemm(Trans::No, Trans::No, 2, 2, 2, 1.0f, A, B, 0.0f, C);
+  mnisttrain::blas::sgemm(false, false, C, 2, A, 2, B, 2, 2, 2, 2, false);
   CHECK(C[0] == 19);
   CHECK(C[1] == 22);
   CHECK(C[2] == 43);
   CHECK(C[3] == 50);
   // A^T . B = [[1,3],[2,4]] . B = [[26,30],[38,44]]
-  mnisttrain::blas::sgemm(Trans::Yes, Trans::No, 2, 2, 2, 1.0f, A, B, 0.0f, C);
+  mnisttrain::blas::sgemm(true, false, C, 2, A, 2, B, 2, 2, 2, 2, false);
   CHECK(C[0] == 26);
   CHECK(C[1] == 30);
   CHECK(C[2] == 38);

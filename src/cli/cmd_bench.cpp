@@ -1,25 +1,13 @@
-// `mnisttrain bench`: measures, in one run, the numbers speed claims rest on — OpenBLAS sgemm
-// against the naive reference loop on the reference network's first-layer shape, and training
-// steps per second (forward, loss, backward, optimizer) at each BLAS thread count. Report
-// ratios from one run: the machine may be shared and absolute times are noisy.
-#include "bench/timing.h"
+// `mnisttrain bench`: where a training step's time goes, at one thread and at one per core, and
+// the first layer's product through each backend against the naive loop. Report ratios from one
+// run: the machine may be shared and absolute times are noisy.
+#include "bench/step_bench.h"
 #include "cli/commands.h"
 #include "cli/config_flag.h"
-#include "config/config.h"
-#include "data/batches.h"
-#include "data/dataset.h"
-#include "error.h"
-#include "nn/network.h"
-#include "kernels/blas.h"
-#include "random.h"
-#include "train/describe.h"
-#include "train/step.h"
+#include "cli/format.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <thread>
-#include <vector>
 
 namespace mnisttrain::cli {
 
@@ -28,59 +16,69 @@ namespace {
 struct BenchFlags {
   std::string config;
   double seconds = 1.0;  // per measurement
+  bool json = false;
 };
+
+void print_products(const bench::BenchReport& r) {
+  std::printf("first dense layer's product at batch %zu (%s):\n", r.batch_size, r.network.c_str());
+  const double naive = r.products.front().seconds;
+  for (const bench::ProductRun& p : r.products) {
+    std::printf("  %-20s %9.3f ms %8.1f GFLOP/s %7.1fx naive\n", p.name.c_str(), p.seconds * 1e3, p.gflops,
+                naive / p.seconds);
+  }
+}
+
+void print_row(const char* name, const std::vector<bench::StepRun>& steps, double (*of)(const bench::StepRun&)) {
+  std::printf("  %-26s", name);
+  for (const bench::StepRun& s : steps) std::printf(" %12.3f", of(s) * 1e3);
+  std::printf("\n");
+}
+
+void print_steps(const bench::BenchReport& r) {
+  std::printf("training step, ms per step:  ");
+  for (const bench::StepRun& s : r.steps) std::printf(" %4d thread%s", s.threads, s.threads == 1 ? " " : "s");
+  std::printf("\n");
+  print_row("batch (uint8 -> float)", r.steps, [](const bench::StepRun& s) { return s.phases.batch; });
+  for (std::size_t i = 0; i < r.layer_names.size(); ++i) {
+    std::printf("  %-26s", (r.layer_names[i] + " forward").c_str());
+    for (const bench::StepRun& s : r.steps) std::printf(" %12.3f", s.phases.forward[i] * 1e3);
+    std::printf("\n");
+  }
+  print_row("loss", r.steps, [](const bench::StepRun& s) { return s.phases.loss; });
+  for (std::size_t i = r.layer_names.size(); i-- > 0;) {
+    std::printf("  %-26s", (r.layer_names[i] + " backward").c_str());
+    for (const bench::StepRun& s : r.steps) std::printf(" %12.3f", s.phases.backward[i] * 1e3);
+    std::printf("\n");
+  }
+  print_row("optimizer", r.steps, [](const bench::StepRun& s) { return s.phases.optimizer; });
+  print_row("(of these: waiting)", r.steps, [](const bench::StepRun& s) { return s.phases.waiting; });
+  print_row("step", r.steps, [](const bench::StepRun& s) { return s.seconds_per_step; });
+  std::printf("  %-26s", "samples/s");
+  for (const bench::StepRun& s : r.steps) std::printf(" %12.0f", s.samples_per_second);
+  std::printf("\n  %-26s", "useful GFLOP/s");
+  for (const bench::StepRun& s : r.steps) std::printf(" %12.1f", s.gflops);
+  std::printf("\n  %-26s", "speed-up over 1 thread");
+  for (const bench::StepRun& s : r.steps) std::printf(" %11.2fx", r.steps.front().seconds_per_step / s.seconds_per_step);
+  std::printf("\n");
+}
 
 int run_bench(const BenchFlags& flags) {
   const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
-  const std::vector<int> input = train::input_shape_for(cfg);
-  nn::Network net(cfg.model, input, cfg.data.num_classes);
-  net.init_params(cfg.training.seed);
-  const auto B = static_cast<std::size_t>(cfg.training.batch_size);
-  net.reserve(B);  // refuses absurd batch sizes before anything below allocates
-  // The GEMM measured is the first dense layer's forward, the largest in an MNIST MLP.
-  const auto first_dense = std::find_if(net.layers().begin(), net.layers().end(),
-                                        [](const nn::Layer& l) { return l.spec.type == nn::LayerType::Dense; });
-  if (first_dense == net.layers().end()) throw Error(cfg.source + ": model.layers: bench needs a dense layer");
-  const std::size_t C = first_dense->inputs, K = first_dense->outputs;
-  Rng rng(1);
-  std::vector<float> x(B * C), w(C * K), out(B * K);
-  for (auto& v : x) v = rng.uniform();
-  for (auto& v : w) v = rng.uniform() - 0.5f;
-
-  const double flops = 2.0 * static_cast<double>(B * C * K);
-  const double naive = bench::per_call_seconds([&] {
-    blas::sgemm_naive(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
-  }, flags.seconds).seconds_per_call;
-  std::printf("sgemm (%zu x %zu) . (%zu x %zu), the first dense layer's forward at batch %zu\n", B, C, C, K, B);
-  std::printf("  naive loop         %8.2f ms  %7.2f GFLOP/s\n", naive * 1e3, flops / naive * 1e-9);
-  const int max_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  double single = 0.0;
-  for (int threads = 1; threads <= max_threads; threads *= 2) {
-    blas::set_num_threads(threads);
-    const double fast = bench::per_call_seconds([&] {
-      blas::sgemm(blas::Trans::No, blas::Trans::No, int(B), int(K), int(C), 1.0f, x.data(), w.data(), 0.0f, out.data());
-    }, flags.seconds).seconds_per_call;
-    std::printf("  OpenBLAS %d thread%s %8.2f ms  %7.2f GFLOP/s  %6.1fx naive\n", threads, threads == 1 ? " " : "s",
-                fast * 1e3, flops / fast * 1e-9, naive / fast);
+  const bench::BenchReport r = bench::run_bench(cfg, flags.seconds);
+  if (flags.json) {
+    std::printf("%s\n", bench::to_json(r).dump(2).c_str());
+    return 0;
   }
-
-  // One training step on random data, exactly as the trainer runs it.
-  const std::vector<int> shape = net.input_shape();
-  const data::Dataset random = data::random_dataset(B, shape.size() > 1 ? shape[0] : 1, shape.back(),
-                                                    cfg.data.num_classes, 1);
-  data::BatchIterator batches(random, B);
-  const data::Batch batch = batches.batch(0);
-  train::Stepper stepper(net, cfg.training);
-  auto step = [&] { stepper.step(batch.x, batch.onehot, batch.labels, B, 1e-6f); };
-  std::printf("training step (%s, batch %zu, %zu parameters)\n", optim::name_of(cfg.training.optimizer.type), B,
-              net.param_count());
-  for (int threads = 1; threads <= max_threads; threads *= 2) {
-    blas::set_num_threads(threads);
-    const double t = bench::per_call_seconds(step, flags.seconds).seconds_per_call;
-    if (threads == 1) single = t;
-    std::printf("  %d thread%s  %8.2f ms/step  %9.0f samples/s  %5.2fx one thread\n", threads, threads == 1 ? " " : "s",
-                t * 1e3, static_cast<double>(B) / t, single / t);
-  }
+  std::printf("network %s, %s, batch %zu, %s parameters\n", r.network.c_str(), r.optimizer.c_str(), r.batch_size,
+              with_commas(r.params).c_str());
+  std::printf("data: %s, %.1f%% of pixels non-zero: first layer %s%s\n", r.samples.c_str(), r.input_density * 100,
+              r.first_layer.c_str(), r.first_layer == "sparse" ? " (skips the zero pixels)" : "");
+  std::printf("BLAS: %s%s\n", r.blas.c_str(),
+              r.blas_generic ? " (generic pre-AVX kernels: wide dense products use the tiled kernels)" : "");
+  std::printf("dense products: %s; useful work per step: %.1f MFLOP\n\n", r.matmul.c_str(), r.flops_per_step * 1e-6);
+  print_products(r);
+  std::printf("\n");
+  print_steps(r);
   return 0;
 }
 
@@ -88,9 +86,10 @@ int run_bench(const BenchFlags& flags) {
 
 CommandAction add_bench(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<BenchFlags>();
-  sub = app.add_subcommand("bench", "Measure sgemm against the naive loop and training steps per second");
+  sub = app.add_subcommand("bench", "Where a training step's time goes, per phase, at 1 thread and at one per core");
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
   sub->add_option("--seconds", flags->seconds, "time spent on each measurement")->check(CLI::PositiveNumber);
+  sub->add_flag("--json", flags->json, "print the measurements as one JSON object");
   return [flags] { return run_bench(*flags); };
 }
 

@@ -1,47 +1,43 @@
-// Row-major SGEMM through OpenBLAS, and a naive reference with the same contract.
+// OpenBLAS wrapper; see blas.h.
 #include "kernels/blas.h"
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <array>
+
 namespace mnisttrain::blas {
 
-void sgemm(Trans trans_a, Trans trans_b, int M, int N, int K, float alpha, const float* A,
-           const float* B, float beta, float* C) {
-  const bool ta = trans_a == Trans::Yes;
-  const bool tb = trans_b == Trans::Yes;
-  // Leading dimensions are the stored row lengths, whatever the logical transpose.
-  const int lda = ta ? M : K;
-  const int ldb = tb ? K : N;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M,
-              N, K, alpha, A, lda, B, ldb, beta, C, N);
-}
-
-void sgemm_naive(Trans trans_a, Trans trans_b, int M, int N, int K, float alpha, const float* A,
-                 const float* B, float beta, float* C) {
-  const bool ta = trans_a == Trans::Yes;
-  const bool tb = trans_b == Trans::Yes;
-  for (int i = 0; i < M; ++i) {
-    for (int j = 0; j < N; ++j) {
-      double acc = 0.0;
-      for (int k = 0; k < K; ++k) {
-        const float a = ta ? A[k * M + i] : A[i * K + k];
-        const float b = tb ? B[j * K + k] : B[k * N + j];
-        acc += static_cast<double>(a) * b;
-      }
-      const float prior = beta == 0.0f ? 0.0f : beta * C[i * N + j];
-      C[i * N + j] = static_cast<float>(alpha * acc) + prior;
-    }
-  }
+void sgemm(bool trans_a, bool trans_b, float* C, std::size_t ldc, const float* A, std::size_t lda,
+           const float* B, std::size_t ldb, std::size_t M, std::size_t N, std::size_t K,
+           bool accumulate) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0f, A,
+              static_cast<int>(lda), B, static_cast<int>(ldb), accumulate ? 1.0f : 0.0f, C,
+              static_cast<int>(ldc));
 }
 
 void set_num_threads(int threads) { openblas_set_num_threads(threads); }
 
 int num_threads() { return openblas_get_num_threads(); }
 
-std::string library_description() {
-  std::string config = openblas_get_config();
+std::string core_name() {
   const char* core = openblas_get_corename();
-  return config + (core ? std::string(" core=") + core : std::string());
+  return core ? core : "unknown";
+}
+
+bool generic_core() {
+  // OpenBLAS's x86 targets without AVX, lower-cased as openblas_get_corename() returns them.
+  static const std::array<const char*, 10> kPreAvx = {"prescott", "core2", "penryn", "dunnington",
+                                                      "nehalem", "atom", "katmai", "coppermine",
+                                                      "northwood", "banias"};
+  std::string core = core_name();
+  std::transform(core.begin(), core.end(), core.begin(), [](unsigned char c) { return std::tolower(c); });
+  return std::find(kPreAvx.begin(), kPreAvx.end(), core) != kPreAvx.end();
+}
+
+std::string library_description() {
+  return std::string(openblas_get_config()) + " core=" + core_name();
 }
 
 }  // namespace mnisttrain::blas

@@ -74,10 +74,5 @@ void activation_layer_forward(float* out, const float* inp, Activation act, std:
   activation_forward(act, out, B, C);
 }
 
-void activation_layer_backward(float* dinp, float* dout, const float* out, Activation act,
-                               bool skip_activation, std::size_t B, std::size_t C) {
-  if (!skip_activation) activation_backward(act, dout, out, B, C);
-  if (dinp) std::copy(dout, dout + B * C, dinp);
-}
 
 }  // namespace mnisttrain::nn

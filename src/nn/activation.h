@@ -23,10 +23,5 @@ void activation_backward(Activation act, float* dy, const float* y, std::size_t 
 void activation_layer_forward(float* out, const float* inp, Activation act, std::size_t B,
                               std::size_t C);
 
-// dinp = dout * act'(out), (B, C); dout is used as scratch. With skip_activation (the loss
-// already wrote the gradient of the softmax's input) the gradient passes through unchanged.
-// dinp may be null (nothing before this layer needs it).
-void activation_layer_backward(float* dinp, float* dout, const float* out, Activation act,
-                               bool skip_activation, std::size_t B, std::size_t C);
 
 }  // namespace mnisttrain::nn

@@ -1,41 +1,114 @@
-// Dense forward/backward through the BLAS wrapper, transposes as flags, no copies.
+// Dense forward/backward as thread shares; see dense.h. The products go through
+// kernels/matmul.h (OpenBLAS or the tiled kernels) or, for a sparse input, kernels/sparse_dense.h.
 #include "nn/dense.h"
 
-#include "kernels/blas.h"
+#include "kernels/matmul.h"
+#include "kernels/partition.h"
+#include "nn/activation.h"
 
 namespace mnisttrain::nn {
 
-using blas::Trans;
+using kernels::Range;
+using kernels::split_range;
 
-void dense_forward(float* out, const float* inp, const float* weight, const float* bias,
-                   std::size_t B, std::size_t C, std::size_t OC) {
-  // Seed every row with the bias and let sgemm accumulate onto it (beta = 1): the bias add
-  // costs no extra pass over the output.
-  if (bias) {
-    for (std::size_t r = 0; r < B; ++r) {
-      for (std::size_t o = 0; o < OC; ++o) out[r * OC + o] = bias[o];
-    }
-  }
-  blas::sgemm(Trans::No, Trans::No, static_cast<int>(B), static_cast<int>(OC),
-              static_cast<int>(C), 1.0f, inp, weight, bias ? 1.0f : 0.0f, out);
+namespace {
+
+// Blocks of units when every thread gets at least a cache line of them; softmax needs whole rows.
+bool split_by_units(std::size_t OC, Activation act, int nth) {
+  return act != Activation::Softmax && OC >= kernels::kLineFloats * static_cast<std::size_t>(nth);
 }
 
-void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout,
-                    const float* inp, const float* weight, std::size_t B, std::size_t C,
-                    std::size_t OC) {
-  // dW (C, OC) = X^T (C, B) . dZ (B, OC)
-  blas::sgemm(Trans::Yes, Trans::No, static_cast<int>(C), static_cast<int>(OC),
-              static_cast<int>(B), 1.0f, inp, dout, 0.0f, dweight);
-  if (dbias) {
-    for (std::size_t o = 0; o < OC; ++o) dbias[o] = 0.0f;
-    for (std::size_t r = 0; r < B; ++r) {
-      for (std::size_t o = 0; o < OC; ++o) dbias[o] += dout[r * OC + o];
-    }
+// out[rows, units] = bias[units] (or 0 without a bias), the start of X . W + b.
+void seed_bias(float* out, const float* bias, std::size_t OC, Range rows, Range units) {
+  for (std::size_t r = rows.begin; r < rows.end; ++r) {
+    for (std::size_t j = units.begin; j < units.end; ++j) out[r * OC + j] = bias ? bias[j] : 0.0f;
   }
-  // dX (B, C) = dZ (B, OC) . W^T (OC, C)
-  if (dinp) {
-    blas::sgemm(Trans::No, Trans::Yes, static_cast<int>(B), static_cast<int>(C),
-                static_cast<int>(OC), 1.0f, dout, weight, 0.0f, dinp);
+}
+
+// out[rows, units] (+)= X[rows] . W[:, units]
+void product_block(float* out, const float* inp, const kernels::SparseBatch* sparse,
+                   const float* weight, const float* bias, std::size_t C, std::size_t OC, Range rows,
+                   Range units) {
+  if (sparse) {
+    kernels::sparse_dense_forward(out, *sparse, weight, bias, OC, rows, units);
+    return;
+  }
+  if (bias) seed_bias(out, bias, OC, rows, units);
+  kernels::matmul(kernels::matmul_backend(OC), false, false, out + rows.begin * OC + units.begin, OC,
+                  inp + rows.begin * C, C, weight + units.begin, OC, rows.size(), units.size(), C,
+                  bias != nullptr);
+}
+
+}  // namespace
+
+void dense_forward(float* out, const float* inp, const kernels::SparseBatch* sparse,
+                   const float* weight, const float* bias, Activation act, std::size_t B,
+                   std::size_t C, std::size_t OC, int ith, int nth) {
+  if (split_by_units(OC, act, nth)) {
+    const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
+    product_block(out, inp, sparse, weight, bias, C, OC, {0, B}, units);
+    for (std::size_t r = 0; r < B; ++r) activation_forward(act, out + r * OC + units.begin, 1, units.size());
+    return;
+  }
+  const Range rows = split_range(B, ith, nth);
+  product_block(out, inp, sparse, weight, bias, C, OC, rows, {0, OC});
+  activation_forward(act, out + rows.begin * OC, rows.size(), OC);
+}
+
+namespace {
+
+// dweight[inputs, units] = X[:, inputs]^T . dZ[:, units] + 2 * l2 * W[inputs, units]
+void weight_gradient_block(float* dweight, const float* dout, const float* inp,
+                           const kernels::SparseBatch* sparse, const float* weight, float l2,
+                           std::size_t B, std::size_t C, std::size_t OC, Range inputs, Range units) {
+  if (sparse) {
+    kernels::sparse_dense_backward_weight(dweight, *sparse, dout, OC, inputs, units);
+  } else {
+    kernels::matmul(kernels::matmul_backend(OC), true, false, dweight + inputs.begin * OC + units.begin,
+                    OC, inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B,
+                    false);
+  }
+  if (l2 <= 0.0f) return;
+  const float scale = 2.0f * l2;
+  for (std::size_t p = inputs.begin; p < inputs.end; ++p) {
+    for (std::size_t j = units.begin; j < units.end; ++j) dweight[p * OC + j] += scale * weight[p * OC + j];
+  }
+}
+
+// dbias[units] = sum over samples of dZ[:, units], samples in order.
+void bias_gradient_block(float* dbias, const float* dout, std::size_t B, std::size_t OC, Range units) {
+  for (std::size_t j = units.begin; j < units.end; ++j) dbias[j] = 0.0f;
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t j = units.begin; j < units.end; ++j) dbias[j] += dout[r * OC + j];
+  }
+}
+
+}  // namespace
+
+void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                    const kernels::SparseBatch* sparse, const float* weight, float l2,
+                    std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
+  // dW and db: this thread's units, or (narrow layers) its block of inputs and thread 0 the bias.
+  if (split_by_units(OC, Activation::Linear, nth)) {
+    const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
+    weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, {0, C}, units);
+    if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
+  } else {
+    const Range inputs = split_range(C, ith, nth);
+    weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, inputs, {0, OC});
+    if (dbias && ith == 0) bias_gradient_block(dbias, dout, B, OC, {0, OC});
+  }
+  if (!dinp) return;
+  // dX (B, C) = dZ (B, OC) . W^T: this thread's block of inputs, or of samples when C is narrow.
+  const kernels::MatmulBackend backend = kernels::matmul_backend(C);
+  if (C >= kernels::kLineFloats * static_cast<std::size_t>(nth)) {
+    const Range inputs = split_range(C, ith, nth, kernels::kLineFloats);
+    kernels::matmul(backend, false, true, dinp + inputs.begin, C, dout, OC, weight + inputs.begin * OC,
+                    OC, B, inputs.size(), OC, false);
+  } else {
+    const Range rows = split_range(B, ith, nth);
+    kernels::matmul(backend, false, true, dinp + rows.begin * C, C, dout + rows.begin * OC, OC, weight,
+                    OC, rows.size(), C, OC, false);
   }
 }
 
@@ -50,9 +123,5 @@ void dense_forward_reference(double* out, const double* inp, const double* weigh
   }
 }
 
-void l2_backward(float* dweight, const float* weight, double l2, std::size_t C, std::size_t OC) {
-  const float scale = static_cast<float>(2.0 * l2);
-  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * weight[k];
-}
 
 }  // namespace mnisttrain::nn

@@ -4,6 +4,7 @@
 // functions (dense.h, activation.h, dropout.h, flatten.h).
 #pragma once
 
+#include "kernels/sparse_dense.h"
 #include "nn/spec.h"
 #include "random.h"
 
@@ -22,18 +23,29 @@ struct Layer {
   std::size_t param_count = 0;     // (inputs + 1) * outputs with bias, inputs * outputs without
 };
 
-// out (B, outputs) from inp (B, inputs). params is the whole parameter buffer; mask is the
-// (B, outputs) dropout mask (dropout layers only, else unused); training turns dropout on.
-void layer_forward(float* out, float* mask, const float* inp, const float* params,
-                   const Layer& layer, std::size_t B, bool training, Rng& dropout_rng);
+// The passes below compute the share ith of nth threads ((0, 1): the whole layer); every value
+// is computed by one thread in an order that does not depend on nth.
 
-// Given dout = dL/d(out) (B, outputs), used as scratch: writes the layer's parameter
-// gradients into dparams (the whole gradient buffer, same layout as params) and dinp =
-// dL/d(inp) (B, inputs) unless dinp is null. skip_activation: dout is already the gradient
-// of the activation's input (the fused softmax + crossentropy gradient).
-void layer_backward(float* dinp, float* dparams, float* dout, const float* out, const float* inp,
-                    const float* mask, const float* params, const Layer& layer, std::size_t B,
-                    bool skip_activation);
+// out (B, outputs) from inp (B, inputs). params is the whole parameter buffer; mask is the
+// (B, outputs) dropout mask (dropout layers only, else unused); training turns dropout on (its
+// masks come from one random stream in a fixed order, so thread 0 draws them all). `sparse`,
+// when given, is inp compressed for the first dense layer (kernels/sparse_dense.h).
+void layer_forward(float* out, float* mask, const float* inp, const kernels::SparseBatch* sparse,
+                   const float* params, const Layer& layer, std::size_t B, bool training,
+                   Rng& dropout_rng, int ith, int nth);
+
+// Backward is two passes, with a barrier between them (the second reads all of the first's
+// result). First dZ = dout * act'(out) in place on dout (B, outputs), for layers where
+// has_activation_gradient holds: skip_activation means dout already is the gradient of the
+// activation's input (the fused softmax + crossentropy gradient).
+bool has_activation_gradient(const Layer& layer, bool skip_activation);
+void layer_backward_activation(float* dout, const float* out, const Layer& layer, std::size_t B,
+                               int ith, int nth);
+// Then, from dZ (B, outputs): the layer's parameter gradients into dparams (the whole gradient
+// buffer, same layout as params) and dinp = dL/d(inp) (B, inputs) unless dinp is null.
+void layer_backward(float* dinp, float* dparams, const float* dout, const float* inp,
+                    const kernels::SparseBatch* sparse, const float* mask, const float* params,
+                    const Layer& layer, std::size_t B, int ith, int nth);
 
 // The same forward in double with naive loops, dropout replaying the recorded mask: what
 // central differences are taken of. Returns the layer's L2 penalty at these parameters.

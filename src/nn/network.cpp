@@ -4,9 +4,12 @@
 #include "error.h"
 #include "nn/dense.h"
 #include "nn/init.h"
+#include "kernels/blas.h"
+#include "kernels/partition.h"
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 namespace mnisttrain::nn {
 
@@ -76,6 +79,10 @@ Network::Network(const ModelSpec& model, std::vector<int> input_shape, int num_c
   }
   params_.assign(offset, 0.0f);
   grads_.assign(offset, 0.0f);
+  // The workers own the cores; OpenBLAS runs single-threaded inside them (two thread pools
+  // spinning against each other on two cores cost more than either gains).
+  blas::set_num_threads(1);
+  set_threads(0);
 }
 
 void Network::init_params(std::uint64_t seed) {
@@ -108,14 +115,32 @@ void Network::reserve(std::size_t max_batch) {
     grad_buffers_[i].assign(n, 0.0f);
     if (layers_[i].spec.type == LayerType::Dropout) masks_[i].assign(n, 0.0f);
   }
+  if (sparse_input_) sparse_x_.reserve(max_batch, input_features_);
 }
 
+void Network::set_threads(int threads) {
+  if (threads < 1) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (workers_ && threads == workers_->size()) return;
+  workers_ = std::make_unique<kernels::WorkerPool>(threads);
+}
+
+void Network::use_sparse_input(bool sparse) {
+  sparse_input_ = sparse && !layers_.empty() && layers_.front().spec.type == LayerType::Dense;
+  if (sparse_input_ && max_batch_ > 0) sparse_x_.reserve(max_batch_, input_features_);
+}
+
+// Every pass over a layer runs as shares on the workers; each run() returns when all shares are
+// done, which is the barrier between one layer and the next.
 const float* Network::forward(const float* x, std::size_t B, bool training) {
   if (B > max_batch_) reserve(B);
+  if (sparse_input_) sparse_x_.build(x, B, input_features_);
   const float* in = x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    layer_forward(outputs_[i].data(), masks_[i].data(), in, params_.data(), layers_[i], B, training,
-                  dropout_rng_);
+    auto share = [&](int ith, int nth) {
+      layer_forward(outputs_[i].data(), masks_[i].data(), in, sparse_input_of(i), params_.data(),
+                    layers_[i], B, training, dropout_rng_, ith, nth);
+    };
+    workers_->run(share);
     in = outputs_[i].data();
   }
   return in;
@@ -124,10 +149,20 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
 void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
   const std::size_t last = layers_.size() - 1;
   for (std::size_t i = layers_.size(); i-- > 0;) {
+    const Layer& layer = layers_[i];
+    if (has_activation_gradient(layer, fused_softmax && i == last)) {
+      auto activation_share = [&](int ith, int nth) {
+        layer_backward_activation(grad_buffers_[i].data(), outputs_[i].data(), layer, B, ith, nth);
+      };
+      workers_->run(activation_share);  // the products below read all of dZ
+    }
     const float* in = i ? outputs_[i - 1].data() : x;
     float* dx = i ? grad_buffers_[i - 1].data() : nullptr;  // the input's gradient is not needed
-    layer_backward(dx, grads_.data(), grad_buffers_[i].data(), outputs_[i].data(), in,
-                   masks_[i].data(), params_.data(), layers_[i], B, fused_softmax && i == last);
+    auto share = [&](int ith, int nth) {
+      layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse_input_of(i),
+                     masks_[i].data(), params_.data(), layer, B, ith, nth);
+    };
+    workers_->run(share);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "optim/optimizer.h"
 
 #include "error.h"
+#include "kernels/update.h"
 
 #include <cmath>
 
@@ -39,72 +40,55 @@ static void clip_by_norm(float* grads, const std::vector<nn::ParamTensor>& tenso
 }
 
 void Optimizer::step(float* w, float* g, float lr, const std::vector<nn::ParamTensor>& tensors) {
+  begin_step(g, lr, tensors);
+  update(w, g, {0, n_});
+}
+
+void Optimizer::begin_step(float* g, float lr, const std::vector<nn::ParamTensor>& tensors) {
   if (settings_.clipnorm > 0.0) clip_by_norm(g, tensors, settings_.clipnorm);
   ++iterations_;
-  const std::size_t n = n_;
+  lr_ = lr;
+  if (settings_.type == OptimizerType::Adam || settings_.type == OptimizerType::Adamw) {
+    // Keras folds Adam's bias correction into the step size.
+    const double t = static_cast<double>(iterations_);
+    const double b1 = settings_.beta_1, b2 = settings_.beta_2;
+    adam_alpha_ = static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
+  }
+}
+
+void Optimizer::update(float* params, const float* grads, kernels::Range range) {
+  const std::size_t first = range.begin, n = range.size();
+  float* w = params + first;
+  const float* g = grads + first;
+  float* moment1 = state_.data() + first;       // m (sgd, adam) or v (rmsprop)
+  float* moment2 = state_.data() + n_ + first;  // v (adam) or the momentum (rmsprop)
+  const float lr = lr_;
+  const auto eps = static_cast<float>(settings_.epsilon);
   switch (settings_.type) {
-    case OptimizerType::Sgd: {
+    case OptimizerType::Sgd:
       if (settings_.momentum <= 0.0) {
-        for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
-        break;
-      }
-      const auto mu = static_cast<float>(settings_.momentum);
-      float* m = state_.data();
-      if (settings_.nesterov) {
-        for (std::size_t i = 0; i < n; ++i) {
-          m[i] = mu * m[i] - lr * g[i];
-          w[i] += mu * m[i] - lr * g[i];
-        }
+        kernels::sgd_update(w, g, n, lr);
       } else {
-        for (std::size_t i = 0; i < n; ++i) {
-          m[i] = mu * m[i] - lr * g[i];
-          w[i] += m[i];
-        }
+        kernels::sgd_momentum_update(w, g, moment1, n, lr, static_cast<float>(settings_.momentum),
+                                     settings_.nesterov);
       }
-      break;
-    }
-    case OptimizerType::Rmsprop: {
-      const auto rho = static_cast<float>(settings_.rho);
-      const auto eps = static_cast<float>(settings_.epsilon);
-      float* v = state_.data();
+      return;
+    case OptimizerType::Rmsprop:
       if (settings_.momentum <= 0.0) {
-        for (std::size_t i = 0; i < n; ++i) {
-          v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
-          w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
-        }
+        kernels::rmsprop_update(w, g, moment1, n, lr, static_cast<float>(settings_.rho), eps);
       } else {
-        const auto mu = static_cast<float>(settings_.momentum);
-        float* mom = state_.data() + n;
-        for (std::size_t i = 0; i < n; ++i) {
-          v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
-          mom[i] = mu * mom[i] + lr * g[i] / std::sqrt(v[i] + eps);
-          w[i] -= mom[i];
-        }
+        kernels::rmsprop_momentum_update(w, g, moment1, moment2, n, lr, static_cast<float>(settings_.rho),
+                                         eps, static_cast<float>(settings_.momentum));
       }
-      break;
-    }
+      return;
     case OptimizerType::Adam:
-    case OptimizerType::Adamw: {
+    case OptimizerType::Adamw:
       if (settings_.type == OptimizerType::Adamw && settings_.weight_decay > 0.0) {
-        const auto decay = static_cast<float>(settings_.weight_decay) * lr;
-        for (std::size_t i = 0; i < n; ++i) w[i] -= w[i] * decay;
+        kernels::decay_weights(w, n, static_cast<float>(settings_.weight_decay) * lr);
       }
-      const double t = static_cast<double>(iterations_);
-      const double b1 = settings_.beta_1, b2 = settings_.beta_2;
-      const auto alpha =
-          static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
-      const auto one_minus_b1 = static_cast<float>(1.0 - b1);
-      const auto one_minus_b2 = static_cast<float>(1.0 - b2);
-      const auto eps = static_cast<float>(settings_.epsilon);
-      float* m = state_.data();
-      float* v = state_.data() + n;
-      for (std::size_t i = 0; i < n; ++i) {
-        m[i] += (g[i] - m[i]) * one_minus_b1;
-        v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
-        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
-      }
-      break;
-    }
+      kernels::adam_update(w, g, moment1, moment2, n, adam_alpha_, static_cast<float>(1.0 - settings_.beta_1),
+                           static_cast<float>(1.0 - settings_.beta_2), eps);
+      return;
   }
 }
 

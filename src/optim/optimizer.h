@@ -3,6 +3,7 @@
 // (n floats per moment), which a checkpoint saves as it is.
 #pragma once
 
+#include "kernels/partition.h"
 #include "nn/spec.h"
 #include "optim/settings.h"
 
@@ -23,6 +24,12 @@ class Optimizer {
   // place first when clipnorm is set (per tensor of the parameter buffer, as Keras does).
   void step(float* params, float* grads, float learning_rate,
             const std::vector<nn::ParamTensor>& tensors);
+  // The same step in two parts, so the updates can run as shares on several threads: once per
+  // step, clip (clipnorm) and count the step; then update any split of [0, param_count) into
+  // ranges, each element depending only on its own weight, gradient and moments.
+  void begin_step(float* grads, float learning_rate, const std::vector<nn::ParamTensor>& tensors);
+  void update(float* params, const float* grads, kernels::Range range);
+  std::size_t param_count() const { return n_; }
 
   std::vector<float>& state() { return state_; }
   const std::vector<float>& state() const { return state_; }
@@ -36,6 +43,8 @@ class Optimizer {
   std::size_t n_;
   std::vector<float> state_;
   std::int64_t iterations_ = 0;
+  float lr_ = 0.0f;          // of the step begun
+  float adam_alpha_ = 0.0f;  // lr with Adam's bias correction, of the step begun
 };
 
 // The learning rate for optimizer step `step` (0-based) of `total_steps`, from the schedule.

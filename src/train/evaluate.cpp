@@ -3,6 +3,7 @@
 
 #include "data/batches.h"
 #include "error.h"
+#include "kernels/sparse_dense.h"
 #include "nn/objective.h"
 
 #include <algorithm>
@@ -27,6 +28,9 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
   }
   data::BatchIterator batches(data, std::min(batch_size, data.count));
   network.reserve(batches.batch_size());
+  // The first layer's path suits this data's density; training's choice is put back after.
+  const bool training_path = network.sparse_input();
+  network.use_sparse_input(nn::prefers_sparse_input(kernels::density(data.images.data(), data.images.size())));
   double loss_sum = 0.0;
   std::size_t first = 0;
   for (std::size_t b = 0; b < batches.num_batches(); ++b) {
@@ -43,6 +47,7 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
     }
     first += batch.size;
   }
+  network.use_sparse_input(training_path);
   result.loss = loss_sum / static_cast<double>(data.count) + network.l2_penalty();
   result.accuracy = static_cast<double>(result.correct) / static_cast<double>(data.count);
   return result;

@@ -155,6 +155,8 @@ void RunFolder::write_summary(const RunRecord& record, const config::Config& con
       {"param_count", record.param_count},
       {"seed", config.training.seed},
       {"threads", record.threads},
+      {"input_density", record.input_density},
+      {"first_layer", record.sparse_input ? "sparse" : "dense"},
       {"blas", record.blas},
       {"mnisttrain_version", MNISTTRAIN_VERSION},
       {"config", config::to_json(config)},

@@ -41,7 +41,9 @@ struct RunRecord {
   double seconds = 0.0;
   std::size_t param_count = 0;
   std::string blas;
-  int threads = 0;
+  int threads = 0;             // the workers that ran the steps
+  double input_density = 0.0;  // fraction of non-zero training pixels
+  bool sparse_input = false;   // the first layer skipped the zero pixels
 };
 
 // metrics.jsonl: one JSON object per epoch.

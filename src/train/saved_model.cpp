@@ -18,7 +18,11 @@ nlohmann::json model_header(const config::Config& config, const nn::Network& net
   header["normalization"] = {{"scale", "1/255"}, {"flatten", true}};
   header["test_images"] = config.data.test_images;
   header["test_labels"] = config.data.test_labels;
-  header["config"] = config::to_json(config);
+  // The thread count changes how a run was computed, not what it computed (the weights are the
+  // same bits for any count), so the model records the default and is the same file either way.
+  config::Config recorded = config;
+  recorded.training.threads = 0;
+  header["config"] = config::to_json(recorded);
   return header;
 }
 

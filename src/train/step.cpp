@@ -1,6 +1,7 @@
 // One training step; see step.h.
 #include "train/step.h"
 
+#include "kernels/partition.h"
 #include "nn/objective.h"
 
 #include <algorithm>
@@ -22,8 +23,13 @@ StepResult Stepper::step(const float* x, const float* onehot, const std::int32_t
   const double loss = r.loss + (has_l2_ ? network_.l2_penalty() : 0.0);
   if (std::isfinite(loss)) {
     network_.backward(x, B, fused_);
-    optimizer_.step(network_.params().data(), network_.grads().data(), learning_rate,
-                     network_.param_tensors());
+    float* params = network_.params().data();
+    float* grads = network_.grads().data();
+    optimizer_.begin_step(grads, learning_rate, network_.param_tensors());
+    auto update_share = [&](int ith, int nth) {
+      optimizer_.update(params, grads, kernels::split_range(optimizer_.param_count(), ith, nth, kernels::kLineFloats));
+    };
+    network_.workers().run(update_share);
   }
   return {loss, r.correct};
 }

@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "error.h"
 #include "kernels/blas.h"
+#include "kernels/sparse_dense.h"
 #include "nn/network.h"
 #include "optim/optimizer.h"
 #include "train/batch_log.h"
@@ -54,6 +55,8 @@ TrainingData load_training_data(const config::DataConfig& config) {
 // Kernels from the seed, activation buffers for the largest batch the data gives.
 nn::Network build_network(const config::Config& config, const data::Dataset& train) {
   nn::Network network(config.model, {train.rows, train.cols}, config.data.num_classes);
+  network.set_threads(config.training.threads);
+  network.use_sparse_input(nn::prefers_sparse_input(kernels::density(train.images.data(), train.images.size())));
   network.init_params(config.training.seed);
   network.reserve(std::min(static_cast<std::size_t>(config.training.batch_size), train.count));
   return network;
@@ -119,7 +122,9 @@ Trainer::Trainer(const config::Config& config, const TrainOptions& options, Trai
   result_.checkpoint_path = folder_->path("checkpoint.bin");
   result_.param_count = network_.param_count();
   result_.blas = blas::library_description();
-  result_.threads = blas::num_threads();
+  result_.threads = network_.threads();
+  result_.input_density = kernels::density(data_.train.images.data(), data_.train.images.size());
+  result_.sparse_input = network_.sparse_input();
 }
 
 void Trainer::restore(const std::string& path) {
@@ -256,8 +261,6 @@ TrainResult Trainer::finish(StopReason reason) {
 
 TrainResult train(const config::Config& config, const TrainOptions& options,
                   TrainListener& listener) {
-  // Set before anything runs on the BLAS threads.
-  if (config.training.threads > 0) blas::set_num_threads(config.training.threads);
   return Trainer(config, options, listener).run();
 }
 
