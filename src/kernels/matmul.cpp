@@ -6,12 +6,15 @@
 
 namespace mnisttrain::kernels {
 
-// Narrower results would run the tiled kernels' scalar edge code; OpenBLAS is faster there.
+// Narrower or shallower products would run mostly the tiled kernels' scalar edge code (the
+// products against the 10-unit output layer); OpenBLAS is faster there even on generic kernels.
 constexpr std::size_t kTiledMinColumns = 32;
+constexpr std::size_t kTiledMinDepth = 32;
 
-MatmulBackend matmul_backend(std::size_t columns) {
+MatmulBackend matmul_backend(std::size_t columns, std::size_t depth) {
   static const bool generic = blas::generic_core();
-  return generic && columns >= kTiledMinColumns ? MatmulBackend::Tiled : MatmulBackend::Blas;
+  return generic && columns >= kTiledMinColumns && depth >= kTiledMinDepth ? MatmulBackend::Tiled
+                                                                          : MatmulBackend::Blas;
 }
 
 const char* name_of(MatmulBackend backend) {

@@ -11,8 +11,9 @@ namespace mnisttrain::kernels {
 
 enum class MatmulBackend { Blas, Tiled };
 
-// The backend for products whose result has `columns` columns, on this machine.
-MatmulBackend matmul_backend(std::size_t columns);
+// The backend for products whose result has `columns` columns and whose sums run over `depth`
+// terms, on this machine.
+MatmulBackend matmul_backend(std::size_t columns, std::size_t depth);
 const char* name_of(MatmulBackend backend);
 
 // C (M, N) [+]= op(A) . op(B), the contract of blas::sgemm and kernels/gemm.h.

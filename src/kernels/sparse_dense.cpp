@@ -94,12 +94,14 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
   for (std::size_t b = 0; b < B; ++b) {
     row_start[b] = nnz;
     const float* row = x + b * C;
+    // Branch-free: write every pixel at the next free slot, advance only past non-zero ones
+    // (the slot after the last non-zero of the batch is always within the reserved size).
     for (std::size_t p = 0; p < C; ++p) {
-      if (row[p] == 0.0f) continue;
+      const bool nonzero = row[p] != 0.0f;
       row_pixel[nnz] = static_cast<std::uint32_t>(p);
       row_value[nnz] = row[p];
-      ++col_start[p + 1];
-      ++nnz;
+      col_start[p + 1] += nonzero;
+      nnz += nonzero;
     }
   }
   row_start[B] = nnz;

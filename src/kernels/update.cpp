@@ -24,12 +24,35 @@ void sgd_momentum_update(float* __restrict w, const float* __restrict g, float* 
   }
 }
 
-void rmsprop_update(float* __restrict w, const float* __restrict g, float* __restrict v,
-                    std::size_t n, float lr, float rho, float eps) {
+namespace {
+
+inline void rmsprop_elements(float* __restrict w, const float* __restrict g, float* __restrict v,
+                             std::size_t n, float lr, float rho, float eps) {
   for (std::size_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
     w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
   }
+}
+
+}  // namespace
+
+void rmsprop_update(float* __restrict w, const float* __restrict g, float* __restrict v,
+                    std::size_t n, float lr, float rho, float eps) {
+  // Kernel rows of pixels that are blank in the whole batch have zero gradients (a third of the
+  // first layer on MNIST). For them the rule leaves w as it is and v = rho * v exactly, so the
+  // square root and the division are skipped, chunk by chunk, with the same result.
+  constexpr std::size_t kChunk = 16;
+  std::size_t i = 0;
+  for (; i + kChunk <= n; i += kChunk) {
+    bool any = false;
+    for (std::size_t k = 0; k < kChunk; ++k) any |= g[i + k] != 0.0f;
+    if (any) {
+      rmsprop_elements(w + i, g + i, v + i, kChunk, lr, rho, eps);
+    } else {
+      for (std::size_t k = 0; k < kChunk; ++k) v[i + k] = rho * v[i + k];
+    }
+  }
+  rmsprop_elements(w + i, g + i, v + i, n - i, lr, rho, eps);
 }
 
 void rmsprop_momentum_update(float* __restrict w, const float* __restrict g, float* __restrict v,

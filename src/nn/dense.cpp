@@ -34,7 +34,7 @@ void product_block(float* out, const float* inp, const kernels::SparseBatch* spa
     return;
   }
   if (bias) seed_bias(out, bias, OC, rows, units);
-  kernels::matmul(kernels::matmul_backend(OC), false, false, out + rows.begin * OC + units.begin, OC,
+  kernels::matmul(kernels::matmul_backend(OC, C), false, false, out + rows.begin * OC + units.begin, OC,
                   inp + rows.begin * C, C, weight + units.begin, OC, rows.size(), units.size(), C,
                   bias != nullptr);
 }
@@ -64,7 +64,7 @@ void weight_gradient_block(float* dweight, const float* dout, const float* inp,
   if (sparse) {
     kernels::sparse_dense_backward_weight(dweight, *sparse, dout, OC, inputs, units);
   } else {
-    kernels::matmul(kernels::matmul_backend(OC), true, false, dweight + inputs.begin * OC + units.begin,
+    kernels::matmul(kernels::matmul_backend(OC, B), true, false, dweight + inputs.begin * OC + units.begin,
                     OC, inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B,
                     false);
   }
@@ -100,7 +100,7 @@ void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout
   }
   if (!dinp) return;
   // dX (B, C) = dZ (B, OC) . W^T: this thread's block of inputs, or of samples when C is narrow.
-  const kernels::MatmulBackend backend = kernels::matmul_backend(C);
+  const kernels::MatmulBackend backend = kernels::matmul_backend(C, OC);
   if (C >= kernels::kLineFloats * static_cast<std::size_t>(nth)) {
     const Range inputs = split_range(C, ith, nth, kernels::kLineFloats);
     kernels::matmul(backend, false, true, dinp + inputs.begin, C, dout, OC, weight + inputs.begin * OC,
