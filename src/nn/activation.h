@@ -23,5 +23,4 @@ void activation_backward(Activation act, float* dy, const float* y, std::size_t 
 void activation_layer_forward(float* out, const float* inp, Activation act, std::size_t B,
                               std::size_t C);
 
-
 }  // namespace mnisttrain::nn

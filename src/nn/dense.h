@@ -40,5 +40,4 @@ double l2_penalty(const T* weight, double l2, std::size_t C, std::size_t OC) {
   return l2 * sum;
 }
 
-
 }  // namespace mnisttrain::nn
