@@ -354,21 +354,21 @@ TEST_CASE("step_cost counts FLOPs and memory as the notes do by hand", "[train]"
   CHECK(train::step_cost(net, cfg.training.optimizer, 128).optimizer_bytes == 2u * 407050u * 4u);
 }
 
-TEST_CASE("gradcheck_samples: the first training samples, or random ones when asked or unreadable", "[train]") {
+TEST_CASE("training_samples: the first training samples, or random ones when asked or unreadable", "[train]") {
   Fixture f;
   config::Config cfg = f.config("unused");
-  const train::GradcheckSamples real = train::gradcheck_samples(cfg, 3, 1, false);
+  const train::TrainingSamples real = train::training_samples(cfg, 3, 1, false);
   CHECK(real.fallback.empty());
   REQUIRE(real.samples.count == 3);
   const data::Dataset train_set = data::load_dataset(f.dir.file("train-images"), f.dir.file("train-labels"), 3);
   CHECK(std::equal(real.samples.images.begin(), real.samples.images.end(), train_set.images.begin()));
 
-  const train::GradcheckSamples random = train::gradcheck_samples(cfg, 3, 1, true);
+  const train::TrainingSamples random = train::training_samples(cfg, 3, 1, true);
   CHECK(random.fallback.empty());
   CHECK(random.samples.images == data::random_dataset(3, 4, 4, 3, 1).images);
 
   cfg.data.train_labels = f.dir.file("missing-labels");
-  const train::GradcheckSamples fallback = train::gradcheck_samples(cfg, 3, 1, false);
+  const train::TrainingSamples fallback = train::training_samples(cfg, 3, 1, false);
   CHECK_THAT(fallback.fallback, Contains("missing-labels"));
   CHECK(fallback.samples.count == 3);
   CHECK(fallback.samples.rows == 4);  // the shape still comes from the training images' header

@@ -28,8 +28,8 @@ struct GradcheckFlags {
 
 int run_gradcheck(const GradcheckFlags& flags) {
   const config::Config cfg = config_from_flag(flags.config, config::Purpose::Describe);
-  const train::GradcheckSamples input =
-      train::gradcheck_samples(cfg, flags.samples, flags.seed, flags.random_inputs);
+  const train::TrainingSamples input =
+      train::training_samples(cfg, flags.samples, flags.seed, flags.random_inputs);
   if (!input.fallback.empty()) spdlog::warn("using random inputs: {}", input.fallback);
   const data::Dataset& set = input.samples;
   nn::Network net(cfg.model, {set.rows, set.cols}, cfg.data.num_classes);

@@ -57,11 +57,14 @@ void WorkerPool::dispatch(void* task, Trampoline call) {
     wake_workers_.notify_all();
   }
   call(task, 0, threads_);
-  if (spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) return;
-  std::unique_lock<std::mutex> lock(mutex_);
-  caller_sleeping_.store(true);
-  wake_caller_.wait(lock, [this] { return pending_.load() == 0; });
-  caller_sleeping_.store(false);
+  const auto finished_share = std::chrono::steady_clock::now();
+  if (!spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    caller_sleeping_.store(true);
+    wake_caller_.wait(lock, [this] { return pending_.load() == 0; });
+    caller_sleeping_.store(false);
+  }
+  waited_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - finished_share).count();
 }
 
 void WorkerPool::worker_loop(int ith) {

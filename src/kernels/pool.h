@@ -23,6 +23,9 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   int size() const { return threads_; }
+  // Seconds the caller has spent waiting for the other threads after finishing its own share
+  // (load imbalance and wake-up latency), summed over all runs: what `bench` reports as waiting.
+  double waited_seconds() const { return waited_seconds_; }
 
   // Calls task(ith, nth) once for every ith in [0, nth) and returns when all calls are done.
   // Takes the task by reference and allocates nothing, so it can run inside the batch loop.
@@ -49,6 +52,7 @@ class WorkerPool {
   std::atomic<int> sleepers_{0};
   std::atomic<bool> caller_sleeping_{false};
   std::atomic<bool> stop_{false};
+  double waited_seconds_ = 0.0;
   std::mutex mutex_;
   std::condition_variable wake_workers_;
   std::condition_variable wake_caller_;

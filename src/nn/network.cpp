@@ -8,11 +8,18 @@
 #include "kernels/partition.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <thread>
 
 namespace mnisttrain::nn {
 
+
+using Clock = std::chrono::steady_clock;
+
+static double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 static constexpr std::uint64_t kInitStream = 2;
 static constexpr std::uint64_t kDropoutStream = 3;
@@ -129,6 +136,14 @@ void Network::use_sparse_input(bool sparse) {
   if (sparse_input_ && max_batch_ > 0) sparse_x_.reserve(max_batch_, input_features_);
 }
 
+void Network::set_timings(LayerTimings* timings) {
+  timings_ = timings;
+  if (timings_) {
+    timings_->forward.assign(layers_.size(), 0.0);
+    timings_->backward.assign(layers_.size(), 0.0);
+  }
+}
+
 // Every pass over a layer runs as shares on the workers; each run() returns when all shares are
 // done, which is the barrier between one layer and the next.
 const float* Network::forward(const float* x, std::size_t B, bool training) {
@@ -140,7 +155,9 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
       layer_forward(outputs_[i].data(), masks_[i].data(), in, sparse_input_of(i), params_.data(),
                     layers_[i], B, training, dropout_rng_, ith, nth);
     };
+    const auto start = Clock::now();
     workers_->run(share);
+    if (timings_) timings_->forward[i] += seconds_since(start);
     in = outputs_[i].data();
   }
   return in;
@@ -150,6 +167,7 @@ void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
   const std::size_t last = layers_.size() - 1;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     const Layer& layer = layers_[i];
+    const auto start = Clock::now();
     if (has_activation_gradient(layer, fused_softmax && i == last)) {
       auto activation_share = [&](int ith, int nth) {
         layer_backward_activation(grad_buffers_[i].data(), outputs_[i].data(), layer, B, ith, nth);
@@ -163,6 +181,7 @@ void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
                      masks_[i].data(), params_.data(), layer, B, ith, nth);
     };
     workers_->run(share);
+    if (timings_) timings_->backward[i] += seconds_since(start);
   }
 }
 

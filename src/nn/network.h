@@ -25,6 +25,10 @@ namespace mnisttrain::nn {
 constexpr std::size_t kMaxParams = std::size_t{1} << 28;
 constexpr std::size_t kMaxActivationFloats = std::size_t{1} << 28;
 
+struct LayerTimings {
+  std::vector<double> forward, backward;  // seconds per layer, summed over calls
+};
+
 class Network {
  public:
   // input_shape as in the data, e.g. {28, 28}; it is flattened to 784 features (the reshape).
@@ -56,6 +60,10 @@ class Network {
   // Worth it up to about half the inputs being non-zero: see prefers_sparse_input().
   void use_sparse_input(bool sparse);
   bool sparse_input() const { return sparse_input_; }
+
+  // When set, forward and backward add each layer's seconds to timings (sized by the network):
+  // the per-layer breakdown `bench` prints. Null (the default) turns timing off.
+  void set_timings(LayerTimings* timings);
 
   // x is (B, input_features); returns the output (B, output_features), valid until the next
   // forward. `training` turns dropout on.
@@ -92,6 +100,7 @@ class Network {
   Rng dropout_rng_;
   std::unique_ptr<kernels::WorkerPool> workers_;
   bool sparse_input_ = false;
+  LayerTimings* timings_ = nullptr;
   kernels::SparseBatch sparse_x_;  // the last forward's x, compressed, when sparse_input_
 
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {

@@ -39,9 +39,9 @@ StepCost step_cost(const nn::Network& network, const optim::OptimizerSettings& o
   return cost;
 }
 
-GradcheckSamples gradcheck_samples(const config::Config& config, std::size_t count,
+TrainingSamples training_samples(const config::Config& config, std::size_t count,
                                    std::uint64_t seed, bool random_inputs) {
-  GradcheckSamples result;
+  TrainingSamples result;
   const config::DataConfig& data = config.data;
   if (!random_inputs) {
     try {

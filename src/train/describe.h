@@ -36,14 +36,14 @@ struct StepCost {
 StepCost step_cost(const nn::Network& network, const optim::OptimizerSettings& optimizer,
                    std::size_t batch_size);
 
-// Gradient-check samples: the first `count` training samples, or random pixels and labels of
-// the input shape when random_inputs is set or the data cannot be read (then `fallback`
-// says why).
-struct GradcheckSamples {
+// Samples to check gradients or time steps on: the first `count` training samples, or random
+// pixels and labels of the input shape when random_inputs is set or the data cannot be read
+// (then `fallback` says why).
+struct TrainingSamples {
   data::Dataset samples;
   std::string fallback;
 };
-GradcheckSamples gradcheck_samples(const config::Config& config, std::size_t count,
+TrainingSamples training_samples(const config::Config& config, std::size_t count,
                                    std::uint64_t seed, bool random_inputs);
 
 }  // namespace mnisttrain::train

@@ -18,11 +18,21 @@ struct StepResult {
   std::size_t correct = 0;
 };
 
+// Where the steps' time went, summed over steps (bench's breakdown): forward and loss, backward,
+// optimizer update.
+struct StepTimings {
+  double forward_and_loss = 0.0;
+  double backward = 0.0;
+  double optimizer = 0.0;
+};
+
 class Stepper {
  public:
   Stepper(nn::Network& network, const config::TrainingConfig& training);
 
   optim::Optimizer& optimizer() { return optimizer_; }
+  // When set, step() adds its phases' seconds to timings; null (the default) turns it off.
+  void set_timings(StepTimings* timings) { timings_ = timings; }
 
   // x (B, features), onehot (B, classes), labels (B). When the loss is not finite the
   // parameters are left untouched and the caller decides what to report.
@@ -35,6 +45,7 @@ class Stepper {
   optim::Optimizer optimizer_;
   bool fused_;   // softmax + crossentropy: the loss writes dL/dlogits = (p - y) / B directly
   bool has_l2_;
+  StepTimings* timings_ = nullptr;
 };
 
 }  // namespace mnisttrain::train

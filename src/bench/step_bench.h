@@ -1,0 +1,60 @@
+// `mnisttrain bench`'s measurements: a training step of the configured network on real
+// batches, broken down by phase, at one thread and at one per core; and the first layer's
+// product through each backend against the naive loop. Ratios within one run are what to
+// compare: the machine may be shared, so absolute times are noisy.
+#pragma once
+
+#include "config/config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mnisttrain::bench {
+
+// Seconds per step, averaged over the timed steps.
+struct StepPhases {
+  double batch = 0.0;  // pixels / 255 into floats, labels, one-hot rows
+  std::vector<double> forward, backward;  // per layer
+  double loss = 0.0;
+  double optimizer = 0.0;
+  double waiting = 0.0;  // thread 0 waiting for the others (inside the phases above)
+};
+
+struct StepRun {
+  int threads = 0;
+  double seconds_per_step = 0.0;  // batch build included
+  double samples_per_second = 0.0;
+  double gflops = 0.0;  // useful work: the dense products' multiply-adds x 2, per second
+  StepPhases phases;
+};
+
+struct ProductRun {
+  std::string name;  // "naive loop", "OpenBLAS 1 thread", "tiled", ...
+  double seconds = 0.0;
+  double gflops = 0.0;
+};
+
+struct BenchReport {
+  std::string network;      // "784-512-10"
+  std::string optimizer;
+  std::size_t batch_size = 0;
+  std::size_t params = 0;
+  std::vector<std::string> layer_names;
+  std::string samples;      // where the batches came from
+  double input_density = 0.0;
+  std::string first_layer;  // "sparse" or "dense"
+  std::string matmul;       // backend of the dense products
+  std::string blas;         // library, version, configuration
+  std::string blas_core;
+  bool blas_generic = false;
+  double flops_per_step = 0.0;
+  std::vector<ProductRun> products;  // the first dense layer's forward product
+  std::vector<StepRun> steps;        // 1 thread, then one per core
+};
+
+BenchReport run_bench(const config::Config& config, double seconds_per_measurement);
+nlohmann::json to_json(const BenchReport& report);
+
+}  // namespace mnisttrain::bench
