@@ -25,7 +25,9 @@ using Catch::Matchers::Contains;
 namespace {
 
 // 4x4 images of 3 classes: class k lights up row k (plus noise), so a small net learns it.
-void write_synthetic(const fixtures::TempDir& dir, const std::string& prefix, std::uint32_t n, std::uint64_t seed) {
+// With `blank_background` the other rows are zero, as MNIST's background is (the sparse path).
+void write_synthetic(const fixtures::TempDir& dir, const std::string& prefix, std::uint32_t n, std::uint64_t seed,
+                     bool blank_background = false) {
   Rng rng(seed);
   std::vector<std::uint8_t> images, labels;
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -34,7 +36,8 @@ void write_synthetic(const fixtures::TempDir& dir, const std::string& prefix, st
     for (int r = 0; r < 4; ++r) {
       for (int c = 0; c < 4; ++c) {
         const int base = r == label ? 200 : 20;
-        images.push_back(static_cast<std::uint8_t>(base + rng.below(50)));
+        const bool blank = blank_background && r != label;
+        images.push_back(static_cast<std::uint8_t>(blank ? 0 : base + rng.below(50)));
       }
     }
   }
@@ -156,6 +159,33 @@ TEST_CASE("same config, seed and threads give bit-identical model and metrics", 
   train::train(f.config("c", {{"seed", 8}}), {}, quiet);
   CHECK(train::load_model(f.dir.file("c/model.bin")).network->params() !=
         train::load_model(f.dir.file("first/model.bin")).network->params());
+}
+
+TEST_CASE("the thread count changes no bit of the model, on the dense and the sparse first layer", "[train]") {
+  // Every layer kind, wide enough (48 units) that 2 and 3 threads split layers by units.
+  const nlohmann::json layers = nlohmann::json::array({
+      {{"type", "flatten"}},
+      {{"type", "dense"}, {"units", 48}, {"activation", "relu"}},
+      {{"type", "dropout"}, {"rate", 0.2}},
+      {{"type", "dense"}, {"units", 48}, {"use_bias", false}, {"l2", 0.001}},
+      {{"type", "activation"}, {"activation", "tanh"}},
+      {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}});
+  for (const bool blank_background : {false, true}) {
+    Fixture f;
+    write_synthetic(f.dir, "train", 300, 1, blank_background);
+    const std::string path = blank_background ? "sparse" : "dense";
+    std::string first;
+    for (int threads : {1, 2, 3}) {
+      INFO(path << " first layer, " << threads << " threads");
+      const train::TrainResult r = train::train(f.config("run", {{"threads", threads}, {"optimizer", {{"type", "rmsprop"}}}}, layers), {}, quiet);
+      CHECK(r.threads == threads);
+      CHECK(r.sparse_input == blank_background);
+      const std::string model = fixtures::read_bytes(f.dir.file("run/model.bin"));
+      if (first.empty()) first = model;
+      CHECK(model == first);
+      std::filesystem::remove_all(f.dir.file("run"));
+    }
+  }
 }
 
 TEST_CASE("a run resumed from its checkpoint ends with the same model bytes", "[train]") {

@@ -7,14 +7,13 @@
 namespace mnisttrain::kernels {
 
 // Narrower or shallower products would run mostly the tiled kernels' scalar edge code (the
-// products against the 10-unit output layer); OpenBLAS is faster there even on generic kernels.
+// products against the 10-unit output layer); OpenBLAS is faster there.
 constexpr std::size_t kTiledMinColumns = 32;
 constexpr std::size_t kTiledMinDepth = 32;
 
 MatmulBackend matmul_backend(std::size_t columns, std::size_t depth) {
-  static const bool generic = blas::generic_core();
-  return generic && columns >= kTiledMinColumns && depth >= kTiledMinDepth ? MatmulBackend::Tiled
-                                                                          : MatmulBackend::Blas;
+  return columns >= kTiledMinColumns && depth >= kTiledMinDepth ? MatmulBackend::Tiled
+                                                                : MatmulBackend::Blas;
 }
 
 const char* name_of(MatmulBackend backend) {

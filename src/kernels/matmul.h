@@ -1,8 +1,10 @@
-// The dense layers' matrix products, through OpenBLAS or the tiled kernels of gemm.h. OpenBLAS is
-// the library for dense products of real size; the tiled kernels take over where OpenBLAS runs
-// its generic pre-AVX code, and only for results wide enough to fill their tiles. The choice is
-// made per product shape, never per thread's share, so a run's numbers do not depend on the
-// thread count.
+// The dense layers' matrix products: the tiled kernels of gemm.h for products of real size,
+// OpenBLAS for the narrow ones (a 10-unit output layer), where it is faster. Two facts decide the
+// split. The tiled kernels give every element the same bits whichever block of the result a call
+// computes, so threads can split them; OpenBLAS's results can change with the block shape (seen
+// with 3 threads), so a product sent to OpenBLAS is never split. And OpenBLAS 0.3.21 does not
+// recognise some recent CPUs and runs its generic pre-AVX kernels there, at a third of the tiled
+// kernels' speed. The choice depends on the product's shape only, never on the thread count.
 #pragma once
 
 #include <cstddef>

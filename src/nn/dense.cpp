@@ -25,6 +25,16 @@ void seed_bias(float* out, const float* bias, std::size_t OC, Range rows, Range 
   }
 }
 
+// A product sent to OpenBLAS is never split (see kernels/matmul.h): thread 0 computes all of it
+// as the share 0 of 1, and the other threads have no share. Returns false for those.
+bool take_share(kernels::MatmulBackend backend, int& ith, int& nth) {
+  if (backend == kernels::MatmulBackend::Tiled) return true;
+  const bool first = ith == 0;
+  ith = 0;
+  nth = 1;
+  return first;
+}
+
 // out[rows, units] (+)= X[rows] . W[:, units]
 void product_block(float* out, const float* inp, const kernels::SparseBatch* sparse,
                    const float* weight, const float* bias, std::size_t C, std::size_t OC, Range rows,
@@ -44,6 +54,7 @@ void product_block(float* out, const float* inp, const kernels::SparseBatch* spa
 void dense_forward(float* out, const float* inp, const kernels::SparseBatch* sparse,
                    const float* weight, const float* bias, Activation act, std::size_t B,
                    std::size_t C, std::size_t OC, int ith, int nth) {
+  if (!sparse && !take_share(kernels::matmul_backend(OC, C), ith, nth)) return;
   if (split_by_units(OC, act, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
     product_block(out, inp, sparse, weight, bias, C, OC, {0, B}, units);
@@ -83,24 +94,27 @@ void bias_gradient_block(float* dbias, const float* dout, std::size_t B, std::si
   }
 }
 
-}  // namespace
-
-void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                    const kernels::SparseBatch* sparse, const float* weight, float l2,
-                    std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
-  // dW and db: this thread's units, or (narrow layers) its block of inputs and thread 0 the bias.
+// dW and db: this thread's units, or (narrow layers) its block of inputs and thread 0 the bias.
+void weight_gradients(float* dweight, float* dbias, const float* dout, const float* inp,
+                      const kernels::SparseBatch* sparse, const float* weight, float l2, std::size_t B,
+                      std::size_t C, std::size_t OC, int ith, int nth) {
+  if (!sparse && !take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
   if (split_by_units(OC, Activation::Linear, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
     weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, {0, C}, units);
     if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
-  } else {
-    const Range inputs = split_range(C, ith, nth);
-    weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, inputs, {0, OC});
-    if (dbias && ith == 0) bias_gradient_block(dbias, dout, B, OC, {0, OC});
+    return;
   }
-  if (!dinp) return;
-  // dX (B, C) = dZ (B, OC) . W^T: this thread's block of inputs, or of samples when C is narrow.
+  const Range inputs = split_range(C, ith, nth);
+  weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, inputs, {0, OC});
+  if (dbias && ith == 0) bias_gradient_block(dbias, dout, B, OC, {0, OC});
+}
+
+// dX (B, C) = dZ (B, OC) . W^T: this thread's block of inputs, or of samples when C is narrow.
+void input_gradient(float* dinp, const float* dout, const float* weight, std::size_t B, std::size_t C,
+                    std::size_t OC, int ith, int nth) {
   const kernels::MatmulBackend backend = kernels::matmul_backend(C, OC);
+  if (!take_share(backend, ith, nth)) return;
   if (C >= kernels::kLineFloats * static_cast<std::size_t>(nth)) {
     const Range inputs = split_range(C, ith, nth, kernels::kLineFloats);
     kernels::matmul(backend, false, true, dinp + inputs.begin, C, dout, OC, weight + inputs.begin * OC,
@@ -110,6 +124,15 @@ void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout
     kernels::matmul(backend, false, true, dinp + rows.begin * C, C, dout + rows.begin * OC, OC, weight,
                     OC, rows.size(), C, OC, false);
   }
+}
+
+}  // namespace
+
+void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                    const kernels::SparseBatch* sparse, const float* weight, float l2,
+                    std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
+  weight_gradients(dweight, dbias, dout, inp, sparse, weight, l2, B, C, OC, ith, nth);
+  if (dinp) input_gradient(dinp, dout, weight, B, C, OC, ith, nth);
 }
 
 void dense_forward_reference(double* out, const double* inp, const double* weight,

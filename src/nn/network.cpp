@@ -131,8 +131,16 @@ void Network::set_threads(int threads) {
   workers_ = std::make_unique<kernels::WorkerPool>(threads);
 }
 
+std::size_t Network::first_dense_on_input() const {
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].spec.type == LayerType::Dense) return i;
+    if (layers_[i].spec.type != LayerType::Flatten) break;
+  }
+  return layers_.size();
+}
+
 void Network::use_sparse_input(bool sparse) {
-  sparse_input_ = sparse && !layers_.empty() && layers_.front().spec.type == LayerType::Dense;
+  sparse_input_ = sparse && first_dense_on_input() < layers_.size();
   if (sparse_input_ && max_batch_ > 0) sparse_x_.reserve(max_batch_, input_features_);
 }
 

@@ -56,7 +56,8 @@ class Network {
   void set_threads(int threads);
   int threads() const { return workers_->size(); }
   kernels::WorkerPool& workers() { return *workers_; }
-  // The first dense layer skips the zero pixels of its input (exact; see kernels/sparse_dense.h).
+  // The first dense layer skips the zero pixels of its input (exact; see kernels/sparse_dense.h)
+  // when only flatten layers come before it.
   // Worth it up to about half the inputs being non-zero: see prefers_sparse_input().
   void use_sparse_input(bool sparse);
   bool sparse_input() const { return sparse_input_; }
@@ -103,8 +104,10 @@ class Network {
   LayerTimings* timings_ = nullptr;
   kernels::SparseBatch sparse_x_;  // the last forward's x, compressed, when sparse_input_
 
+  // The dense layer that reads the input as it is (only flatten layers before it), or none.
+  std::size_t first_dense_on_input() const;
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {
-    return layer == 0 && sparse_input_ ? &sparse_x_ : nullptr;
+    return sparse_input_ && layer == first_dense_on_input() ? &sparse_x_ : nullptr;
   }
 };
 
