@@ -6,6 +6,7 @@
 #include "cli/progress.h"
 #include "config/config.h"
 #include "error.h"
+#include "kernels/blas.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -63,6 +64,13 @@ int run_train(const TrainFlags& flags) {
                cfg.model.layers.size(), training.epochs, training.batch_size,
                optim::name_of(training.optimizer.type), training.optimizer.learning_rate, training.seed);
 
+  spdlog::info("BLAS: {}", blas::library_description());
+  if (blas::generic_core()) {
+    spdlog::warn("OpenBLAS runs its generic {} kernels on this CPU (it does not recognise it); "
+                 "mnisttrain's own kernels do the large products, OpenBLAS only the small ones",
+                 blas::core_name());
+  }
+
   g_stop.store(false);
   std::signal(SIGINT, on_sigint);
   ProgressBar progress(!flags.quiet);
@@ -83,8 +91,9 @@ int run_train(const TrainFlags& flags) {
   }
   std::printf("test accuracy: %.4f +/- %.4f (%zu of %zu), test loss: %.4f\n", result.test.accuracy,
               result.test.accuracy_stderr(), result.test.correct, result.test.count, result.test.loss);
-  std::printf("trained %zu parameters for %d epochs in %.1f s on %d BLAS threads\n", result.param_count,
-              result.epochs_run, result.seconds, result.threads);
+  std::printf("trained %zu parameters for %d epochs in %.1f s on %d thread%s (first layer: %s, %.1f%% of pixels non-zero)\n",
+              result.param_count, result.epochs_run, result.seconds, result.threads, result.threads == 1 ? "" : "s",
+              result.sparse_input ? "sparse" : "dense", result.input_density * 100);
   std::string files;
   for (const std::string& name : result.files) files += (files.empty() ? "" : ", ") + name;
   std::printf("wrote %s/{%s}\n", result.run_dir.c_str(), files.c_str());
@@ -101,7 +110,7 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--batch-size", flags->overrides.batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
   sub->add_option("--learning-rate", flags->overrides.learning_rate, "override training.optimizer.learning_rate")->check(CLI::PositiveNumber);
   sub->add_option("--seed", flags->overrides.seed, "override training.seed");
-  sub->add_option("--threads", flags->overrides.threads, "override training.threads (BLAS threads; 0 = all cores)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--threads", flags->overrides.threads, "override training.threads (worker threads; 0 = one per core); the results are the same bits for any count")->check(CLI::NonNegativeNumber);
   sub->add_option("--out", flags->overrides.output, "override output (the run folder)");
   sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");
   sub->add_flag("--overwrite", flags->overwrite, "replace the run files of an existing run folder");
