@@ -8,6 +8,7 @@ packages=(
   libcli11-dev libspdlog-dev nlohmann-json3-dev
   libopenblas-dev catch2 zlib1g-dev
   ca-certificates
+  chromium
 )
 
 missing=()

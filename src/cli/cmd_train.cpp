@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "error.h"
 #include "kernels/blas.h"
+#include "report/report.h"
 #include "train/checkpoint.h"
 #include "train/trainer.h"
 
@@ -35,7 +36,20 @@ struct TrainFlags {
   std::string resume;
   bool overwrite = false;
   bool quiet = false;
+  bool no_report = false;
 };
+
+// The run is complete and its files are written whatever happens here, so a report that
+// cannot be built is a warning, not a failed run.
+void write_run_report(const std::string& run_dir) {
+  const std::string path = run_dir + "/report.html";
+  try {
+    report::write_report({run_dir}, path);
+    std::printf("report: %s\n", path.c_str());
+  } catch (const Error& e) {
+    spdlog::warn("no report written: {}", e.what());
+  }
+}
 
 int run_train(const TrainFlags& flags) {
   config::Config cfg;
@@ -97,6 +111,7 @@ int run_train(const TrainFlags& flags) {
   std::string files;
   for (const std::string& name : result.files) files += (files.empty() ? "" : ", ") + name;
   std::printf("wrote %s/{%s}\n", result.run_dir.c_str(), files.c_str());
+  if (!flags.no_report) write_run_report(result.run_dir);
   return 0;
 }
 
@@ -115,6 +130,7 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");
   sub->add_flag("--overwrite", flags->overwrite, "replace the run files of an existing run folder");
   sub->add_flag("--quiet,-q", flags->quiet, "no progress bar, warnings only");
+  sub->add_flag("--no-report", flags->no_report, "do not write report.html into the run folder");
   return [flags] {
     if (flags->quiet) spdlog::set_level(spdlog::level::warn);
     return run_train(*flags);

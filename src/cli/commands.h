@@ -20,9 +20,12 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub);
 CommandAction add_eval(CLI::App& app, CLI::App*& sub);
 CommandAction add_predict(CLI::App& app, CLI::App*& sub);
 CommandAction add_bench(CLI::App& app, CLI::App*& sub);
+CommandAction add_report(CLI::App& app, CLI::App*& sub);
+CommandAction add_descent(CLI::App& app, CLI::App*& sub);
 
 inline std::vector<AddCommand> all_commands() {
-  return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show, add_bench};
+  return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show, add_bench,
+          add_report, add_descent};
 }
 
 }  // namespace mnisttrain::cli

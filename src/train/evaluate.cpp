@@ -19,6 +19,7 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
   const auto C = static_cast<std::size_t>(data.num_classes);
   result.confusion.assign(C * C, 0);
   result.predictions.resize(data.count);
+  result.confidences.resize(data.count);
   if (data.count == 0) return result;
 
   if (data.features() != network.input_features() || C != network.output_features()) {
@@ -43,6 +44,7 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
     for (std::size_t row = 0; row < batch.size; ++row) {
       const std::size_t predicted = nn::argmax_row(out + row * C, C);
       result.predictions[first + row] = static_cast<std::uint8_t>(predicted);
+      result.confidences[first + row] = out[row * C + predicted];
       ++result.confusion[static_cast<std::size_t>(batch.labels[row]) * C + predicted];
     }
     first += batch.size;

@@ -33,6 +33,9 @@ struct Evaluation {
   int num_classes = 0;
   std::vector<std::size_t> confusion;     // (truth, predicted), row-major num_classes^2
   std::vector<std::uint8_t> predictions;  // per sample, in data order
+  // Per sample, the network's output for its predicted class: the softmax probability, i.e.
+  // how sure it was, when the network ends in softmax (the report ranks mistakes by it).
+  std::vector<float> confidences;
 
   // Binomial standard error of the accuracy: sqrt(acc (1 - acc) / n).
   double accuracy_stderr() const;
