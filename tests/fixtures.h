@@ -2,7 +2,9 @@
 // check that a call throws mnisttrain::Error whose message contains given fragments.
 #pragma once
 
+#include "data/idx.h"
 #include "error.h"
+#include "random.h"
 
 #include <catch2/catch.hpp>
 #include <zlib.h>
@@ -62,6 +64,27 @@ std::string error_of(Call&& call) {
   }
   FAIL("expected mnisttrain::Error, nothing was thrown");
   return {};
+}
+
+// 4x4 images of 3 classes: class k lights up row k (plus noise), so a small net learns it.
+// With `blank_background` the other rows are zero, as MNIST's background is (the sparse path).
+inline void write_synthetic(const TempDir& dir, const std::string& prefix, std::uint32_t n, std::uint64_t seed,
+                            bool blank_background = false) {
+  mnisttrain::Rng rng(seed);
+  std::vector<std::uint8_t> images, labels;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto label = static_cast<std::uint8_t>(rng.below(3));
+    labels.push_back(label);
+    for (int r = 0; r < 4; ++r) {
+      for (int c = 0; c < 4; ++c) {
+        const int base = r == label ? 200 : 20;
+        const bool blank = blank_background && r != label;
+        images.push_back(static_cast<std::uint8_t>(blank ? 0 : base + rng.below(50)));
+      }
+    }
+  }
+  mnisttrain::data::write_idx(dir.file(prefix + "-images"), mnisttrain::data::make_uint8_array({n, 4, 4}, images));
+  mnisttrain::data::write_idx(dir.file(prefix + "-labels"), mnisttrain::data::make_uint8_array({n}, labels));
 }
 
 }  // namespace fixtures

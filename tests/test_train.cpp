@@ -4,8 +4,6 @@
 // stopping and best-model saving follow Keras's rules, and the run folder holds what it should.
 #include "config/config.h"
 #include "data/dataset.h"
-#include "data/idx.h"
-#include "random.h"
 #include "train/checkpoint.h"
 #include "train/describe.h"
 #include "train/predict.h"
@@ -24,32 +22,11 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// 4x4 images of 3 classes: class k lights up row k (plus noise), so a small net learns it.
-// With `blank_background` the other rows are zero, as MNIST's background is (the sparse path).
-void write_synthetic(const fixtures::TempDir& dir, const std::string& prefix, std::uint32_t n, std::uint64_t seed,
-                     bool blank_background = false) {
-  Rng rng(seed);
-  std::vector<std::uint8_t> images, labels;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const auto label = static_cast<std::uint8_t>(rng.below(3));
-    labels.push_back(label);
-    for (int r = 0; r < 4; ++r) {
-      for (int c = 0; c < 4; ++c) {
-        const int base = r == label ? 200 : 20;
-        const bool blank = blank_background && r != label;
-        images.push_back(static_cast<std::uint8_t>(blank ? 0 : base + rng.below(50)));
-      }
-    }
-  }
-  data::write_idx(dir.file(prefix + "-images"), data::make_uint8_array({n, 4, 4}, images));
-  data::write_idx(dir.file(prefix + "-labels"), data::make_uint8_array({n}, labels));
-}
-
 struct Fixture {
   fixtures::TempDir dir;
   Fixture() {
-    write_synthetic(dir, "train", 300, 1);
-    write_synthetic(dir, "test", 90, 2);
+    fixtures::write_synthetic(dir, "train", 300, 1);
+    fixtures::write_synthetic(dir, "test", 90, 2);
   }
   config::Config config(const std::string& run, nlohmann::json training_extra = {},
                         nlohmann::json layers = nullptr) const {
@@ -172,7 +149,7 @@ TEST_CASE("the thread count changes no bit of the model, on the dense and the sp
       {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}});
   for (const bool blank_background : {false, true}) {
     Fixture f;
-    write_synthetic(f.dir, "train", 300, 1, blank_background);
+    fixtures::write_synthetic(f.dir, "train", 300, 1, blank_background);
     const std::string path = blank_background ? "sparse" : "dense";
     std::string first;
     for (int threads : {1, 2, 3}) {

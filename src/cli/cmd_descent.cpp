@@ -28,7 +28,7 @@ int run_descent(const DescentFlags& flags) {
     const descent::Path& path = paths.back();
     const double x = path.xs.back();
     std::printf("learning rate %g: %zu steps, final x = %.6g, f(x) = %.6g%s\n", rate, path.xs.size() - 1, x,
-                function.f(x), path.diverged ? " (diverged: stopped when x ran off to infinity)" : "");
+                function.f(x), path.diverged ? " (diverged: stopped when |x| passed 1e12)" : "");
   }
   io::write_file_atomic(flags.out, report::descent_page(function, flags.x0, flags.steps, paths));
   std::printf("wrote %s\n", flags.out.c_str());

@@ -26,11 +26,11 @@ double central_difference(double (*f)(double), double x, double h = kStep);
 struct Path {
   double learning_rate = 0.0;
   std::vector<double> xs;  // x0, x1, ..., one per step taken (steps + 1 values)
-  bool diverged = false;   // stopped early: x or f(x) left the finite range
+  bool diverged = false;   // stopped early: |x| passed 1e12
 };
 
-// `steps` updates from x0 (fewer if x runs off to infinity; a path that passes 1e150 counts
-// as diverged, so f(x) stays finite for every recorded x).
+// `steps` updates from x0, fewer when the path diverges: |x| passing 1e12, beyond which
+// x + h rounds to x and the central difference can no longer see any slope.
 Path descend(const Function& function, double x0, double learning_rate, int steps);
 
 }  // namespace mnisttrain::descent

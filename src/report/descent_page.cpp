@@ -39,7 +39,7 @@ std::string path_chart(const descent::Function& function, double x0, const desce
   LineChart chart{"learning rate " + number(path.learning_rate), "x", "f(x)", {curve, visited}, false, 420, 300};
   std::string caption = std::to_string(path.xs.size() - 1) + " steps, final x = " + number(path.xs.back(), 4) +
                         ", f(x) = " + number(function.f(path.xs.back()), 4);
-  if (path.diverged) caption += "; diverged (x ran off to infinity)";
+  if (path.diverged) caption += "; diverged (stopped when |x| passed 1e12)";
   if (outside) caption += "; " + std::to_string(outside) + " points outside the drawn range";
   return "<figure class=\"descent\">" + line_chart(chart) + "<figcaption>" + escape(caption) + "</figcaption></figure>";
 }
