@@ -63,7 +63,7 @@ std::string curves_section(const RunFiles& run, const config::Config& config) {
                                       : " The thin line is the loss of every single batch: noisy, because each "
                                         "batch is a different small sample."));
   body += "<div class=\"row\">" + line_chart(loss) + line_chart(accuracy);
-  if (config.training.optimizer.schedule.type != config::ScheduleType::Constant) {
+  if (config.training.optimizer.schedule.type != optim::ScheduleType::Constant) {
     LineChart rate{"Learning rate", "epoch", "learning rate", {}, true};
     if (!run.batches.empty()) rate.series.push_back(batch_series("per batch", run.batches, &BatchRecord::learning_rate));
     rate.series.push_back(epoch_series("at the end of the epoch", run.epochs, &train::EpochMetrics::learning_rate));

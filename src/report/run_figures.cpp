@@ -21,7 +21,7 @@ std::string figure(const std::string& svg, const std::string& caption, const std
 
 const nn::Layer* first_dense(const nn::Network& network) {
   for (const nn::Layer& layer : network.layers()) {
-    if (layer.spec.type == config::LayerType::Dense) return &layer;
+    if (layer.spec.type == nn::LayerType::Dense) return &layer;
   }
   return nullptr;
 }

@@ -10,14 +10,14 @@ namespace mnisttrain::report {
 
 namespace {
 
-std::string schedule_text(const config::OptimizerConfig& optimizer) {
-  const config::ScheduleConfig& s = optimizer.schedule;
+std::string schedule_text(const optim::OptimizerSettings& optimizer) {
+  const optim::Schedule& s = optimizer.schedule;
   const std::string steps = std::to_string(s.decay_steps);
   switch (s.type) {
-    case config::ScheduleType::Constant: return "constant learning rate";
-    case config::ScheduleType::Step: return "step decay: x" + number(s.decay_rate) + " every " + steps + " steps";
-    case config::ScheduleType::Exponential: return "exponential decay: x" + number(s.decay_rate) + " per " + steps + " steps";
-    case config::ScheduleType::Cosine:
+    case optim::ScheduleType::Constant: return "constant learning rate";
+    case optim::ScheduleType::Step: return "step decay: x" + number(s.decay_rate) + " every " + steps + " steps";
+    case optim::ScheduleType::Exponential: return "exponential decay: x" + number(s.decay_rate) + " per " + steps + " steps";
+    case optim::ScheduleType::Cosine:
       return "cosine decay to " + number(s.alpha) + " x the initial rate over " +
              (s.decay_steps ? steps + " steps" : "all of training");
   }
@@ -41,16 +41,16 @@ std::string layer_table(const nn::Network& network) {
   rows.push_back({"input", shape, "0", "flattened to " + std::to_string(network.input_features()) + " features"});
   for (const nn::Layer& layer : network.layers()) {
     std::string why;
-    if (layer.spec.type == config::LayerType::Dense) {
+    if (layer.spec.type == nn::LayerType::Dense) {
       why = layer.spec.use_bias ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs)
                                 : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + " (no bias)";
-      if (layer.spec.activation != config::Activation::Linear) why += std::string(", then ") + config::name_of(layer.spec.activation);
-    } else if (layer.spec.type == config::LayerType::Dropout) {
+      if (layer.spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(layer.spec.activation);
+    } else if (layer.spec.type == nn::LayerType::Dropout) {
       why = "drops " + number(layer.spec.rate * 100, 3) + "% of units in training";
-    } else if (layer.spec.type == config::LayerType::Activation) {
-      why = config::name_of(layer.spec.activation);
+    } else if (layer.spec.type == nn::LayerType::Activation) {
+      why = nn::name_of(layer.spec.activation);
     }
-    rows.push_back({layer.name + " (" + config::name_of(layer.spec.type) + ")", std::to_string(layer.outputs),
+    rows.push_back({layer.name + " (" + nn::name_of(layer.spec.type) + ")", std::to_string(layer.outputs),
                     with_commas(layer.param_count), why});
   }
   rows.push_back({"total", "", with_commas(network.param_count()), ""});
@@ -92,9 +92,9 @@ std::vector<std::pair<std::string, std::string>> run_facts(const RunFiles& run, 
   const nlohmann::json& s = run.summary;
   const double accuracy = summary_number(s, "test_accuracy");
   return {
-      {"optimizer", std::string(config::name_of(tc.optimizer.type)) + ", learning rate " + number(tc.optimizer.learning_rate)},
+      {"optimizer", std::string(optim::name_of(tc.optimizer.type)) + ", learning rate " + number(tc.optimizer.learning_rate)},
       {"schedule", schedule_text(tc.optimizer)},
-      {"loss", config::name_of(tc.loss)},
+      {"loss", nn::name_of(tc.loss)},
       {"batch size", std::to_string(tc.batch_size)},
       {"epochs", summary_text(s, "epochs_run") + " of " + std::to_string(tc.epochs) + " (" + summary_text(s, "stopped") + ")"},
       {"seed", std::to_string(tc.seed)},
