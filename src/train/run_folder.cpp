@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "io/atomic_file.h"
+#include "train/machine.h"
 #include "train/saved_model.h"
 
 #include <algorithm>
@@ -22,9 +23,11 @@ namespace fs = std::filesystem;
 static const char* kLockFile = ".lock";
 
 const std::vector<std::string>& RunFolder::known_files() {
+  // report.html is written after training from these files (report/), not here; it is listed
+  // so that --overwrite removes an earlier run's report with the rest.
   static const std::vector<std::string> files = {"model.bin",   "best.bin",    "metrics.jsonl",
                                                  "metrics.csv", "batches.jsonl", "summary.json",
-                                                 "checkpoint.bin"};
+                                                 "checkpoint.bin", "report.html"};
   return files;
 }
 
@@ -158,6 +161,7 @@ void RunFolder::write_summary(const RunRecord& record, const config::Config& con
       {"input_density", record.input_density},
       {"first_layer", record.sparse_input ? "sparse" : "dense"},
       {"blas", record.blas},
+      {"machine", machine_description()},
       {"mnisttrain_version", MNISTTRAIN_VERSION},
       {"config", config::to_json(config)},
   };
