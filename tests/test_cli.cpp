@@ -1,9 +1,12 @@
 // The mnisttrain executable end to end: help and version, `info` and `show` on real MNIST,
 // `summary`, `gradcheck`, a real training run with an accuracy threshold, `eval`/`predict`,
 // non-terminal progress output, Ctrl-C with resume, and one-line errors with a non-zero exit
-// for bad input. Real MNIST comes from scripts/fetch_mnist.sh, which the test command runs.
-// At the end, the same command line parsed in-process (flags, defaults, refusals).
+// for bad input, `descent`, and `report` on run folders. Real MNIST comes from
+// scripts/fetch_mnist.sh, which the test command runs. At the end, the same command line
+// parsed in-process (flags, defaults, refusals).
 #include "cli/app.h"
+#include "config/config.h"
+#include "train/trainer.h"
 #include "fixtures.h"
 
 #include <nlohmann/json.hpp>
@@ -52,7 +55,7 @@ TEST_CASE("version and help on every command, with defaults shown", "[cli]") {
   const Run version = run_cli("--version");
   CHECK(version.status == 0);
   CHECK_THAT(version.out, StartsWith("mnisttrain "));
-  for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show", "bench"}) {
+  for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show", "bench", "report", "descent"}) {
     const Run help = run_cli(std::string(command) + " --help");
     CHECK(help.status == 0);
     CHECK_THAT(help.out, Contains("--help"));
@@ -145,6 +148,8 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   const auto summary = nlohmann::json::parse(fixtures::read_bytes(dir.file("run/summary.json")));
   CHECK(summary["test_accuracy"].get<double>() >= 0.978);
   CHECK(summary["param_count"] == 407050);
+  CHECK_THAT(r.out, Contains("report: " + dir.file("run") + "/report.html\n"));
+  CHECK_THAT(fixtures::read_bytes(dir.file("run/report.html")), Contains("Most confident mistakes"));
 
   const std::string model = quote(dir.file("run/model.bin"));
   const Run eval = run_cli("eval " + model + " --json");
@@ -256,6 +261,46 @@ TEST_CASE("summary --config takes the input shape from the data's IDX header", "
   const Run r = run_cli("summary --config " + quote(dir.file("cfg.json")));
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("(None, 4, 5)") && Contains("Total params: 258 "));
+}
+
+TEST_CASE("descent prints each path and draws them; report rebuilds and compares run folders", "[cli]") {
+  fixtures::TempDir dir;
+  const Run descent = run_cli("descent --learning-rate 0.01,0.1 --lr 1.01 --out " + quote(dir.file("d.html")));
+  REQUIRE(descent.status == 0);
+  CHECK_THAT(descent.out, Contains("learning rate 0.01: 1000 steps, final x = 3.36593e-09, f(x) = 1.13295e-17\n"));
+  CHECK_THAT(descent.out, Contains("learning rate 1.01: 1000 steps, final x = 7.96634e+08"));
+  CHECK(lines(descent.out) == 4);
+  CHECK_THAT(fixtures::read_bytes(dir.file("d.html")), Contains("learning rate 1.01"));
+  const Run unknown = run_cli("descent --function x^3 --out " + quote(dir.file("u.html")));
+  CHECK(unknown.status != 0);
+  CHECK_THAT(unknown.err, Contains("x^2") && Contains("x^4") && Contains("(x-1)^2"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("u.html")));
+
+  // Two small real runs on synthetic data, reported again and compared by the command.
+  fixtures::write_synthetic(dir, "train", 200, 1);
+  fixtures::write_synthetic(dir, "test", 60, 2);
+  for (const char* run : {"a", "b"}) {
+    const nlohmann::json doc = {
+        {"data", {{"train_images", "train-images"}, {"train_labels", "train-labels"}, {"test_images", "test-images"},
+                  {"test_labels", "test-labels"}, {"num_classes", 3}}},
+        {"model", {{"layers", {{{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+        {"training", {{"epochs", 2}, {"batch_size", 20}, {"threads", 1}}},
+        {"output", dir.file(run)}};
+    mnisttrain::train::TrainListener quiet;
+    mnisttrain::train::train(mnisttrain::config::parse_config(doc, "t.json", dir.path().string()), {}, quiet);
+  }
+  const Run one = run_cli("report " + quote(dir.file("a")));
+  REQUIRE(one.status == 0);
+  CHECK(one.out == "wrote " + dir.file("a") + "/report.html\n");
+  const Run both_without_out = run_cli("report " + quote(dir.file("a")) + " " + quote(dir.file("b")));
+  CHECK(both_without_out.status != 0);
+  CHECK_THAT(both_without_out.err, Contains("--out"));
+  const Run both = run_cli("report " + quote(dir.file("a")) + " " + quote(dir.file("b")) + " --out " + quote(dir.file("c.html")));
+  REQUIRE(both.status == 0);
+  CHECK_THAT(fixtures::read_bytes(dir.file("c.html")), Contains("<th>a</th><th>b</th>"));
+  const Run missing = run_cli("report " + quote(dir.file("nope")));
+  CHECK(missing.status == 1);
+  CHECK_THAT(missing.err, Contains("nope: not a run folder"));
 }
 
 // ---- in-process: the same command line the binary builds, parsed without spawning it ----

@@ -13,7 +13,7 @@ h1 { font-size: 22px; margin: 8px 0 2px; } h2 { font-size: 18px; margin: 28px 0 
 p.sub { color: #555; margin: 0 0 8px; } p.note { color: #555; font-style: italic; }
 nav a { margin-right: 12px; }
 table { border-collapse: collapse; margin: 6px 0 12px; } th, td { padding: 2px 10px; border-bottom: 1px solid #eee; text-align: left; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.digit-row { margin-right: 28px; align-items: center; }
 .row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 svg text { font: 11px "DejaVu Sans", Arial, sans-serif; } svg text.title { font-size: 13px; font-weight: bold; }
 svg text.label { font-size: 12px; } svg .grid { stroke: #eee; } svg .axis { stroke: #555; fill: none; }

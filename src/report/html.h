@@ -1,5 +1,5 @@
 // The HTML page around the figures: one self-contained document (inline CSS, no scripts,
-// no external files or fonts) with a title, a table of contents and numbered sections.
+// no external files or fonts) with a title, a table of contents and the sections.
 #pragma once
 
 #include <string>
