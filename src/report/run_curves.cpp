@@ -58,7 +58,9 @@ std::string curves_section(const RunFiles& run, const config::Config& config) {
   }
   std::string body = paragraph(
       "Each point is one epoch: the training values are the means over the epoch's batches (as Keras "
-      "prints them), the validation values are measured after the epoch. Hover a point for its value." +
+      "prints them)" +
+      std::string(validation ? ", the validation values are measured after the epoch" : "; this run had no validation split") +
+      ". Hover a point for its value." +
       std::string(run.batches.empty() ? " This run has no batches.jsonl, so there is no per-batch loss."
                                       : " The thin line is the loss of every single batch: noisy, because each "
                                         "batch is a different small sample."));
