@@ -23,13 +23,14 @@ Series epoch_series(const std::string& name, const std::vector<train::EpochMetri
 
 // Batch b of an epoch of N batches sits at x = epoch - 1 + b / N, so the epoch's own point
 // (at x = epoch, the mean over the epoch) lines up with the end of its batches.
-Series batch_series(const std::string& name, const std::vector<BatchRecord>& batches, double BatchRecord::*field) {
-  std::map<int, long long> batches_per_epoch;
-  for (const BatchRecord& b : batches) batches_per_epoch[b.epoch] = std::max(batches_per_epoch[b.epoch], b.batch);
+Series batch_series(const std::string& name, const std::vector<train::BatchRecord>& batches,
+                    double train::BatchRecord::*field) {
+  std::map<int, std::size_t> batches_per_epoch;
+  for (const train::BatchRecord& b : batches) batches_per_epoch[b.epoch] = std::max(batches_per_epoch[b.epoch], b.batch);
   Series s;
   s.name = name;
   s.markers = false;
-  for (const BatchRecord& b : batches) {
+  for (const train::BatchRecord& b : batches) {
     s.x.push_back(b.epoch - 1 + static_cast<double>(b.batch) / static_cast<double>(batches_per_epoch[b.epoch]));
     s.y.push_back(b.*field);
   }
@@ -49,7 +50,7 @@ std::string curves_section(const RunFiles& run, const config::Config& config) {
   const bool validation = has_validation(run);
   LineChart loss{"Loss", "epoch", "loss", {}, true};
   LineChart accuracy{"Accuracy", "epoch", "accuracy", {}, true};
-  if (!run.batches.empty()) loss.series.push_back(batch_series("training loss per batch", run.batches, &BatchRecord::loss));
+  if (!run.batches.empty()) loss.series.push_back(batch_series("training loss per batch", run.batches, &train::BatchRecord::loss));
   loss.series.push_back(epoch_series("training loss", run.epochs, &train::EpochMetrics::loss));
   accuracy.series.push_back(epoch_series("training accuracy", run.epochs, &train::EpochMetrics::accuracy));
   if (validation) {
@@ -67,7 +68,7 @@ std::string curves_section(const RunFiles& run, const config::Config& config) {
   body += "<div class=\"row\">" + line_chart(loss) + line_chart(accuracy);
   if (config.training.optimizer.schedule.type != optim::ScheduleType::Constant) {
     LineChart rate{"Learning rate", "epoch", "learning rate", {}, true};
-    if (!run.batches.empty()) rate.series.push_back(batch_series("per batch", run.batches, &BatchRecord::learning_rate));
+    if (!run.batches.empty()) rate.series.push_back(batch_series("per batch", run.batches, &train::BatchRecord::learning_rate));
     rate.series.push_back(epoch_series("at the end of the epoch", run.epochs, &train::EpochMetrics::learning_rate));
     body += line_chart(rate);
   }

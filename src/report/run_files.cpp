@@ -36,30 +36,24 @@ void for_each_jsonl(const std::string& path, const std::function<void(const json
   }
 }
 
+// The trainer's own reader of a metrics.jsonl line, its exceptions turned into one line naming
+// the file and line.
 train::EpochMetrics epoch_of(const json& record, const std::string& where) {
-  train::EpochMetrics m;
-  const double epoch = number_field(record, "epoch", where);
-  if (!(epoch >= 1)) throw Error(where + ": \"epoch\" missing or below 1");
-  m.epoch = static_cast<int>(epoch);
-  m.loss = number_field(record, "loss", where);
-  m.accuracy = number_field(record, "accuracy", where);
-  m.has_validation = record.contains("val_loss");
-  m.val_loss = number_field(record, "val_loss", where);
-  m.val_accuracy = number_field(record, "val_accuracy", where);
-  m.learning_rate = number_field(record, "learning_rate", where);
-  m.seconds = number_field(record, "seconds", where);
-  m.samples_per_second = number_field(record, "samples_per_second", where);
-  return m;
+  try {
+    return train::epoch_from_json(record);
+  } catch (const json::exception& e) {
+    throw Error(where + ": " + e.what());
+  }
 }
 
-BatchRecord batch_of(const json& record, const std::string& where) {
-  BatchRecord b;
-  b.step = static_cast<long long>(number_field(record, "step", where));
+train::BatchRecord batch_of(const json& record, const std::string& where) {
+  train::BatchRecord b;
+  b.step = static_cast<std::int64_t>(number_field(record, "step", where));
   const double epoch = number_field(record, "epoch", where);
   const double batch = number_field(record, "batch", where);
   if (!(epoch >= 1) || !(batch >= 1)) throw Error(where + ": \"epoch\" and \"batch\" must be numbers from 1");
   b.epoch = static_cast<int>(epoch);
-  b.batch = static_cast<long long>(batch);
+  b.batch = static_cast<std::size_t>(batch);
   b.loss = number_field(record, "loss", where);
   b.accuracy = number_field(record, "accuracy", where);
   b.learning_rate = number_field(record, "learning_rate", where);

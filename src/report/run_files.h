@@ -3,7 +3,8 @@
 // loss of every batch). model.bin is read separately, where the figures need the network.
 #pragma once
 
-#include "train/trainer.h"
+#include "train/batch_log.h"
+#include "train/run_record.h"
 
 #include <nlohmann/json.hpp>
 
@@ -12,20 +13,11 @@
 
 namespace mnisttrain::report {
 
-struct BatchRecord {
-  long long step = 0;  // optimizer steps so far, counting this batch
-  int epoch = 0;       // 1-based
-  long long batch = 0; // 1-based within the epoch
-  double loss = 0.0;
-  double accuracy = 0.0;
-  double learning_rate = 0.0;
-};
-
 struct RunFiles {
   std::string dir;
-  nlohmann::json summary;                 // summary.json as written by train
-  std::vector<train::EpochMetrics> epochs;  // metrics.jsonl; values missing or null are NaN
-  std::vector<BatchRecord> batches;       // batches.jsonl; empty when the run has none
+  nlohmann::json summary;                   // summary.json as written by train
+  std::vector<train::EpochMetrics> epochs;  // metrics.jsonl
+  std::vector<train::BatchRecord> batches;  // batches.jsonl; empty when the run has none
 };
 
 // Throws mnisttrain::Error naming the file (and line) when summary.json or metrics.jsonl is
