@@ -235,6 +235,7 @@ TEST_CASE("the report of a real small run holds every figure with the right coun
   CHECK(count_of(html, "<td class=\"hot\">1</td>") == 6);  // one 1 per one-hot row
   CHECK_THAT(html, Contains("(16 + 1) x 8, then relu"));
   CHECK_THAT(html, Contains("<title>training loss per batch</title>"));  // from batches.jsonl
+  CHECK(count_of(html, "stroke-dasharray=\"5 3\" points=") == 2);       // the validation lines
   // Self-contained: nothing fetched from anywhere.
   CHECK(count_of(html, "src=") == 0);
   CHECK(count_of(html, "<link") == 0);

@@ -53,9 +53,10 @@ std::string curves_section(const RunFiles& run, const config::Config& config) {
   if (!run.batches.empty()) loss.series.push_back(batch_series("training loss per batch", run.batches, &train::BatchRecord::loss));
   loss.series.push_back(epoch_series("training loss", run.epochs, &train::EpochMetrics::loss));
   accuracy.series.push_back(epoch_series("training accuracy", run.epochs, &train::EpochMetrics::accuracy));
-  if (validation) {
+  if (validation) {  // dashed, as validation curves are usually drawn beside training ones
     loss.series.push_back(epoch_series("validation loss", run.epochs, &train::EpochMetrics::val_loss));
     accuracy.series.push_back(epoch_series("validation accuracy", run.epochs, &train::EpochMetrics::val_accuracy));
+    loss.series.back().dashed = accuracy.series.back().dashed = true;
   }
   std::string body = paragraph(
       "Each point is one epoch: the training values are the means over the epoch's batches (as Keras "

@@ -90,7 +90,10 @@ std::string series_markup(const Series& series, const std::string& colour, const
   std::string lines, points, run;
   const auto flush = [&] {
     if (!run.empty()) {
+      // Dense data without markers (the per-batch loss) is drawn thin and light, so the
+      // per-epoch lines over it stay readable.
       lines += "<polyline class=\"line\" fill=\"none\" stroke=\"" + colour + "\"" +
+               (series.markers ? "" : " stroke-width=\"0.8\" stroke-opacity=\"0.6\"") +
                (series.dashed ? " stroke-dasharray=\"5 3\"" : "") + " points=\"" + run + "\"><title>" +
                escape(series.name) + "</title></polyline>";
     }
