@@ -51,7 +51,7 @@ const std::string kTrainLabels = "data/mnist/train-labels-idx1-ubyte";
 
 }  // namespace
 
-TEST_CASE("version and help on every command, with defaults shown", "[cli]") {
+TEST_CASE("version and help on every command, with defaults shown", "[cli][e2e]") {
   const Run version = run_cli("--version");
   CHECK(version.status == 0);
   CHECK_THAT(version.out, StartsWith("mnisttrain "));
@@ -66,7 +66,7 @@ TEST_CASE("version and help on every command, with defaults shown", "[cli]") {
   CHECK(none.status != 0);
 }
 
-TEST_CASE("info shows the real MNIST shapes and label counts", "[cli][mnist]") {
+TEST_CASE("info shows the real MNIST shapes and label counts", "[cli][e2e][mnist]") {
   const Run r = run_cli("info " + kTrainImages + " " + kTrainLabels);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("shape    (60000, 28, 28)") && Contains("dtype    uint8") &&
@@ -74,7 +74,7 @@ TEST_CASE("info shows the real MNIST shapes and label counts", "[cli][mnist]") {
   CHECK_THAT(r.out, Contains("0:   5923") && Contains("1:   6742") && Contains("9:   5949"));
 }
 
-TEST_CASE("show draws a digit and writes PGM", "[cli][mnist]") {
+TEST_CASE("show draws a digit and writes PGM", "[cli][e2e][mnist]") {
   const Run r = run_cli("show --images " + kTrainImages + " --labels " + kTrainLabels + " --index 0 --ascii");
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Contains("image 0, label 5, shape (28, 28)"));
@@ -88,7 +88,7 @@ TEST_CASE("show draws a digit and writes PGM", "[cli][mnist]") {
   CHECK(run_cli("show --images " + kTrainImages + " --index 60000").status != 0);
 }
 
-TEST_CASE("summary explains the reference network's 407,050 parameters", "[cli]") {
+TEST_CASE("summary explains the reference network's 407,050 parameters", "[cli][e2e]") {
   for (const std::string args : {"summary", "summary --config configs/mnist_mlp.json"}) {
     const Run r = run_cli(args);
     REQUIRE(r.status == 0);
@@ -97,7 +97,7 @@ TEST_CASE("summary explains the reference network's 407,050 parameters", "[cli]"
   }
 }
 
-TEST_CASE("gradcheck passes on real samples", "[cli][mnist]") {
+TEST_CASE("gradcheck passes on real samples", "[cli][e2e][mnist]") {
   const Run r = run_cli("gradcheck --config configs/mnist_mlp.json --per-tensor 8");
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("PASS") && Contains("dense_1/bias"));
@@ -106,13 +106,13 @@ TEST_CASE("gradcheck passes on real samples", "[cli][mnist]") {
   CHECK_THAT(strict.out, Contains("FAIL"));
 }
 
-TEST_CASE("bench runs its measurements (no timing is asserted)", "[cli]") {
+TEST_CASE("bench runs its measurements (no timing is asserted)", "[cli][e2e]") {
   const Run r = run_cli("bench --seconds 0.02");
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("naive loop") && Contains("OpenBLAS 1 thread") && Contains("samples/s"));
 }
 
-TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli]") {
+TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli][e2e]") {
   fixtures::TempDir dir;
   SECTION("a config with an unknown key") {
     fixtures::write_bytes(dir.file("x.json"), R"({"model": {"lyers": []}, "output": "o"})");
@@ -135,7 +135,7 @@ TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli]
   }
 }
 
-TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", "[cli][mnist]") {
+TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", "[cli][e2e][mnist]") {
   fixtures::TempDir dir;
   // The reference run of the issue's acceptance: the Keras book network, 5 epochs of RMSprop.
   const Run r = run_cli("train --config configs/mnist_mlp.json --out " + quote(dir.file("run")));
@@ -175,7 +175,7 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   CHECK(lines(corrupt.err) == 1);
 }
 
-TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][mnist]") {
+TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][e2e][mnist]") {
   fixtures::TempDir dir;
   const std::string out = dir.file("run");
   const pid_t child = fork();

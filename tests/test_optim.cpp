@@ -66,7 +66,7 @@ TEST_CASE("sgd without momentum: w -= lr * g", "[optim]") {
   CHECK(run.optimizer.iterations() == 3);
 }
 
-TEST_CASE("sgd with momentum: m = mu*m - lr*g; w += m", "[optim]") {
+TEST_CASE("sgd with momentum: m = mu*m - lr*g, then w += m", "[optim]") {
   OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
   Run run(c);
@@ -92,7 +92,7 @@ TEST_CASE("sgd with momentum: m = mu*m - lr*g; w += m", "[optim]") {
   CHECK(run.w[1] == near(-2.0051));
 }
 
-TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g; w += mu*m - lr*g", "[optim]") {
+TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g, then w += mu*m - lr*g", "[optim]") {
   OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
   c.nesterov = true;
@@ -114,7 +114,7 @@ TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g; w += mu*m - lr*g", "[opt
   CHECK(run.w[1] == near(-1.97459));
 }
 
-TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps)", "[optim]") {
+TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2, then w -= lr*g/sqrt(v + eps)", "[optim]") {
   // A large epsilon, so that eps inside the square root (Keras 3) and eps added after it
   // (Keras 2 / TF1) give clearly different numbers.
   OptimizerSettings c = make(OptimizerType::Rmsprop, 0.1);
@@ -148,7 +148,7 @@ TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps)", "[optim]"
   CHECK(first.w[0] != near(1.0 - 0.05 / (std::sqrt(0.05) + 0.01)));
 }
 
-TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps); w -= mom", "[optim]") {
+TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps), then w -= mom", "[optim]") {
   OptimizerSettings c = make(OptimizerType::Rmsprop, 0.1);
   c.rho = 0.8;
   c.epsilon = 0.01;
