@@ -4,6 +4,8 @@
 #include "error.h"
 #include "io/model_file.h"
 
+#include <cmath>
+
 namespace mnisttrain::train {
 
 static nlohmann::json monitor_json(const MonitorState& m) {
@@ -43,6 +45,16 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   io::save_model_file(path, header, arrays);
 }
 
+// A NaN or infinity under a valid CRC was written that way (a run that diverged is never
+// checkpointed): resuming from it would only train NaN.
+static void check_finite(const std::string& path, const io::NamedArray& array) {
+  for (std::size_t i = 0; i < array.values.size(); ++i) {
+    if (!std::isfinite(array.values[i])) {
+      throw Error(path + ": " + array.name + "[" + std::to_string(i) + "] is not a finite number");
+    }
+  }
+}
+
 Checkpoint load_checkpoint(const std::string& path) {
   const io::ModelFile file = io::load_model_file(path);
   const nlohmann::json& h = file.header;
@@ -67,6 +79,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(path + ": header: " + e.what());
   }
+  for (const auto& a : file.arrays) check_finite(path, a);
   c.params = file.array("params", path);
   c.optimizer_state = file.array("optimizer", path);
   for (const auto& a : file.arrays) {
