@@ -18,7 +18,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -216,6 +219,39 @@ TEST_CASE("write_file_atomic replaces the file and leaves no *.tmp.* behind", "[
   const std::string message = error_of([&] { io::write_file_atomic(missing, std::string("x")); });
   CHECK(message.rfind(missing + ": cannot create temporary file", 0) == 0);
   CHECK(folder_listing(dir.path()).size() == 2);
+}
+
+TEST_CASE("write_file_atomic never changes the old file in place: a new file is renamed over it", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("out.txt");
+  io::write_file_atomic(path, std::string("old content"));
+  // A second name for the old file and a reader holding it open: an in-place write would change
+  // what both see; a rename leaves the old file as it was and only moves the name.
+  REQUIRE(::link(path.c_str(), dir.file("old-alias").c_str()) == 0);
+  std::ifstream reader(path, std::ios::binary);
+  struct stat before {};
+  REQUIRE(::stat(path.c_str(), &before) == 0);
+
+  io::write_file_atomic(path, std::string("new"));
+  CHECK(read_bytes(path) == "new");
+  CHECK(read_bytes(dir.file("old-alias")) == "old content");
+  CHECK(std::string(std::istreambuf_iterator<char>(reader), std::istreambuf_iterator<char>()) == "old content");
+  struct stat after {};
+  REQUIRE(::stat(path.c_str(), &after) == 0);
+  CHECK(after.st_ino != before.st_ino);
+  CHECK(!has_temp_file(dir.path()));
+}
+
+TEST_CASE("write_file_atomic goes through a temporary file: when that cannot be made, the old file stays whole", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("out.txt");
+  io::write_file_atomic(path, std::string("old content"));
+  // Occupy the temporary name with a folder, so the temporary file cannot be created.
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  std::filesystem::create_directory(temp);
+  const std::string message = error_of([&] { io::write_file_atomic(path, std::string("new")); });
+  CHECK(contains(message, path + ": cannot create temporary file " + temp));
+  CHECK(read_bytes(path) == "old content");
 }
 
 // --- model.bin -----------------------------------------------------------------------------
@@ -582,4 +618,64 @@ TEST_CASE("checkpoint round trip keeps every number exactly", "[io]") {
   // A checkpoint is not a model.
   CHECK(load_model_error(path) ==
         path + ": header: architecture is missing, expected \"mnisttrain.sequential\"");
+}
+
+// A small checkpoint written by save_checkpoint, as a container to edit.
+struct SmallCheckpoint {
+  TempDir dir;
+  std::string path = dir.file("checkpoint.bin");
+  SmallCheckpoint() {
+    train::Checkpoint c;
+    c.config = config::default_config();
+    c.state.epoch = 1;
+    c.state.batch = 3;
+    c.params = {0.5f, -0.25f, 1.0f};
+    c.optimizer_state = {0.1f, 0.2f, 0.3f};
+    c.best_params = {0.4f, 0.5f, 0.6f};
+    train::save_checkpoint(path, c);
+  }
+};
+
+TEST_CASE("corrupt checkpoint: each missing header field is named", "[io]") {
+  SmallCheckpoint good;
+  const io::ModelFile file = io::load_model_file(good.path);
+  for (const char* field : {"config", "epoch", "batch", "step", "loss_sum", "correct", "seen", "dropout_rng",
+                            "history", "early_stopping", "save_best"}) {
+    DYNAMIC_SECTION("without " << field) {
+      json header = file.header;
+      REQUIRE(header.erase(field) == 1);
+      header.erase("arrays");
+      io::save_model_file(good.path, header, file.arrays);  // a valid container with a valid CRC
+      const std::string message = error_of([&] { train::load_checkpoint(good.path); });
+      CHECK(message.rfind(good.path + ": header: ", 0) == 0);
+      CHECK(contains(message, std::string("'") + field + "'"));
+    }
+  }
+  SECTION("a callback state without its best value") {
+    json header = file.header;
+    header["early_stopping"].erase("best");
+    header.erase("arrays");
+    io::save_model_file(good.path, header, file.arrays);
+    CHECK(contains(error_of([&] { train::load_checkpoint(good.path); }), "'best'"));
+  }
+}
+
+TEST_CASE("corrupt checkpoint: NaN or infinite numbers under a valid CRC are refused", "[io]") {
+  SmallCheckpoint good;
+  const io::ModelFile file = io::load_model_file(good.path);
+  const float bad[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()};
+  for (std::size_t a = 0; a < file.arrays.size(); ++a) {
+    for (const float value : bad) {
+      DYNAMIC_SECTION(file.arrays[a].name << " holding " << value) {
+        std::vector<io::NamedArray> arrays = file.arrays;
+        arrays[a].values[1] = value;
+        json header = file.header;
+        header.erase("arrays");
+        io::save_model_file(good.path, header, arrays);
+        const std::string message = error_of([&] { train::load_checkpoint(good.path); });
+        CHECK(message.rfind(good.path + ": ", 0) == 0);
+        CHECK(contains(message, file.arrays[a].name + "[1] is not a finite number"));
+      }
+    }
+  }
 }

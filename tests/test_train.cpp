@@ -1,7 +1,10 @@
 // The training loop on a small synthetic data set written to IDX files: it learns, it is
-// deterministic to the byte, a resumed run (after an epoch or mid-epoch) ends with the same
-// model bytes as an uninterrupted one, NaN stops with a clear error and no model, early
-// stopping and best-model saving follow Keras's rules, and the run folder holds what it should.
+// deterministic to the byte, it starts from the seed's weights and visits the samples in a new
+// order each epoch, a resumed run (after an epoch or mid-epoch) ends with the same model bytes
+// and metrics as an uninterrupted one, damaged checkpoints are refused, NaN stops with a clear
+// error and no model, early stopping and best-model saving follow Keras's rules, the batch loop
+// allocates nothing on any optimizer path, and evaluation statistics are right on hand-made
+// predictions.
 #include "config/config.h"
 #include "data/dataset.h"
 #include "train/checkpoint.h"
@@ -10,11 +13,15 @@
 #include "train/run_folder.h"
 #include "train/saved_model.h"
 #include "train/trainer.h"
+#include "io/model_file.h"
 #include "alloc_counter.h"
 #include "fixtures.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <unistd.h>
 
 using namespace mnisttrain;
@@ -29,7 +36,7 @@ struct Fixture {
     fixtures::write_synthetic(dir, "test", 90, 2);
   }
   config::Config config(const std::string& run, nlohmann::json training_extra = {},
-                        nlohmann::json layers = nullptr) const {
+                        nlohmann::json layers = nullptr, nlohmann::json data_extra = {}) const {
     nlohmann::json doc = {
         {"data", {{"train_images", "train-images"}, {"train_labels", "train-labels"},
                   {"test_images", "test-images"}, {"test_labels", "test-labels"},
@@ -43,6 +50,7 @@ struct Fixture {
                       {"batch_size", 32}, {"seed", 7}, {"threads", 1}}},
         {"output", dir.file(run)}};
     for (auto& [key, value] : training_extra.items()) doc["training"][key] = value;
+    for (auto& [key, value] : data_extra.items()) doc["data"][key] = value;
     return config::parse_config(doc, "test.json", dir.path().string());
   }
 };
@@ -62,21 +70,85 @@ class StopAfter : public train::TrainListener {
 
 train::TrainListener quiet;
 
-// Records the process's allocation count at the end of every batch.
+// Records the process's allocation count at the start of every epoch and at the end of every
+// batch, into storage reserved up front (the probe's own bookkeeping must not count).
 class AllocationProbe : public train::TrainListener {
  public:
-  void batch_end(std::size_t batch, std::size_t batches, double, double) override {
-    if (epoch_ == 2) counts_.push_back({batch, batches, fixtures::allocations()});
+  AllocationProbe() { samples_.reserve(4096); }
+  void epoch_begin(int epoch, int, std::size_t) override {
+    samples_.push_back({epoch, 0, fixtures::allocations()});
   }
-  void epoch_end(const train::EpochMetrics&) override { ++epoch_; }
+  void batch_end(std::size_t batch, std::size_t, double, double) override {
+    samples_.push_back({samples_.back().epoch, batch, fixtures::allocations()});
+  }
   struct Sample {
-    std::size_t batch, batches, allocations;
+    int epoch;
+    std::size_t batch;  // 0: the epoch's start
+    std::size_t allocations;
   };
-  std::vector<Sample> counts_;
+  std::vector<Sample> samples_;
+};
+
+// The loss of every training step, recovered from the running means the trainer reports: with
+// batch size 1, step b's loss is b * mean_b - (b - 1) * mean_(b-1).
+class StepLosses : public train::TrainListener {
+ public:
+  void epoch_begin(int, int, std::size_t) override {
+    epochs.emplace_back();
+    previous_sum_ = 0.0;
+  }
+  void batch_end(std::size_t batch, std::size_t, double mean_loss, double) override {
+    const double sum = mean_loss * static_cast<double>(batch);
+    epochs.back().push_back(sum - previous_sum_);
+    previous_sum_ = sum;
+  }
+  std::vector<std::vector<double>> epochs;
 
  private:
-  int epoch_ = 1;
+  double previous_sum_ = 0.0;
 };
+
+// metrics.jsonl without the fields that measure time, one line per epoch.
+std::string metrics_without_timing(const std::string& path) {
+  const std::string text = fixtures::read_bytes(path);
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    auto j = nlohmann::json::parse(text.substr(start, end - start));
+    j.erase("seconds");
+    j.erase("samples_per_second");
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+std::vector<double> metric_per_epoch(const std::string& path, const std::string& key) {
+  const std::string text = fixtures::read_bytes(path);
+  std::vector<double> values;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    values.push_back(nlohmann::json::parse(text.substr(start, end - start))[key].get<double>());
+  }
+  return values;
+}
+
+// Test-set accuracy of a saved model computed here, not by train::evaluate: forward every image,
+// take the largest output, compare with the label.
+std::size_t count_correct(const std::string& model_path, const data::Dataset& test) {
+  train::SavedModel saved = train::load_model(model_path);
+  nn::Network& net = *saved.network;
+  net.reserve(test.count);
+  std::vector<float> x(test.count * test.features());
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(test.images[i]) / 255.0f;
+  const float* out = net.forward(x.data(), test.count, false);
+  const std::size_t C = net.output_features();
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < test.count; ++i) {
+    const float* row = out + i * C;
+    correct += static_cast<std::size_t>(std::max_element(row, row + C) - row) == test.labels[i];
+  }
+  return correct;
+}
 
 }  // namespace
 
@@ -103,9 +175,10 @@ TEST_CASE("training learns the synthetic task and writes the run folder", "[trai
   CHECK(summary["seed"] == 7);
   CHECK(summary["threads"] == 1);
   CHECK(summary["param_count"] == (16 + 1) * 8 + (8 + 1) * 3);
-  // The saved model reproduces the test accuracy.
-  train::SavedModel saved = train::load_model(f.dir.file("run/model.bin"));
-  CHECK(saved.network->param_count() == r.param_count);
+  // The saved model reproduces the test accuracy, counted here image by image.
+  const data::Dataset test = data::load_dataset(f.dir.file("test-images"), f.dir.file("test-labels"), 3);
+  CHECK(count_correct(f.dir.file("run/model.bin"), test) == r.test.correct);
+  CHECK(static_cast<double>(r.test.correct) / 90.0 == r.test.accuracy);
 }
 
 TEST_CASE("same config, seed and threads give bit-identical model and metrics", "[train]") {
@@ -118,20 +191,9 @@ TEST_CASE("same config, seed and threads give bit-identical model and metrics", 
   const std::string first = fixtures::read_bytes(f.dir.file("first/model.bin"));
   CHECK(first.size() > 100);
   CHECK(fixtures::read_bytes(f.dir.file("run/model.bin")) == first);
-  auto strip_time = [](const std::string& text) {
-    std::string out;
-    std::size_t start = 0;
-    for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-      auto j = nlohmann::json::parse(text.substr(start, end - start));
-      j.erase("seconds");
-      j.erase("samples_per_second");
-      out += j.dump() + "\n";
-    }
-    return out;
-  };
-  const std::string metrics = strip_time(fixtures::read_bytes(f.dir.file("run/metrics.jsonl")));
+  const std::string metrics = metrics_without_timing(f.dir.file("run/metrics.jsonl"));
   CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 5);
-  CHECK(metrics == strip_time(fixtures::read_bytes(f.dir.file("first/metrics.jsonl"))));
+  CHECK(metrics == metrics_without_timing(f.dir.file("first/metrics.jsonl")));
   // A different seed trains a different model.
   train::train(f.config("c", {{"seed", 8}}), {}, quiet);
   CHECK(train::load_model(f.dir.file("c/model.bin")).network->params() !=
@@ -165,10 +227,11 @@ TEST_CASE("the thread count changes no bit of the model, on the dense and the sp
   }
 }
 
-TEST_CASE("a run resumed from its checkpoint ends with the same model bytes", "[train]") {
+TEST_CASE("a run resumed from its checkpoint ends with the same model bytes and metrics", "[train]") {
   Fixture f;
   train::train(f.config("full"), {}, quiet);
   const std::string full = fixtures::read_bytes(f.dir.file("full/model.bin"));
+  const std::string full_metrics = metrics_without_timing(f.dir.file("full/metrics.jsonl"));
 
   // The interrupted runs write into the same folder name as the full run would, so their
   // recorded config (and the model file's header) is byte-identical.
@@ -195,6 +258,9 @@ TEST_CASE("a run resumed from its checkpoint ends with the same model bytes", "[
       // The per-batch log continues exactly where the checkpoint stopped: no batch twice.
       CHECK(fixtures::read_bytes(f.dir.file("full/batches.jsonl")) ==
             fixtures::read_bytes(f.dir.file("full-kept/batches.jsonl")));
+      // The resumed epoch's loss and accuracy are means over all its batches, before and after
+      // the interruption, exactly as in the uninterrupted run.
+      CHECK(metrics_without_timing(f.dir.file("full/metrics.jsonl")) == full_metrics);
       std::filesystem::remove_all(f.dir.file("full"));
     }
   }
@@ -209,7 +275,7 @@ TEST_CASE("a diverging run stops with an error naming epoch and batch, and write
   CHECK_FALSE(std::filesystem::exists(f.dir.file("nan/model.bin")));
 }
 
-TEST_CASE("early stopping follows patience and restores the best weights", "[train]") {
+TEST_CASE("early stopping stops after patience epochs without an improvement over min_delta", "[train]") {
   Fixture f;
   // A learning rate of ~0 makes val_loss stop improving at once: epoch 1 sets the best, epoch
   // 2 is the first without improvement, and with patience 1 the run stops there.
@@ -221,6 +287,7 @@ TEST_CASE("early stopping follows patience and restores the best weights", "[tra
   const train::TrainResult r = train::train(cfg, {}, quiet);
   CHECK(r.reason == train::StopReason::EarlyStopped);
   CHECK(r.epochs_run == 2);
+  CHECK(metric_per_epoch(f.dir.file("early/metrics.jsonl"), "val_loss").size() == 2);
   CHECK(std::filesystem::exists(f.dir.file("early/best.bin")));
   const auto summary = nlohmann::json::parse(fixtures::read_bytes(f.dir.file("early/summary.json")));
   CHECK(summary["stopped"] == "early_stopping");
@@ -237,15 +304,51 @@ TEST_CASE("training refuses bad data before the first step", "[train]") {
   CHECK_THAT(fixtures::error_of([&] { train::train(cfg, {}, quiet); }), Contains("not below the class count 2"));
 }
 
-TEST_CASE("the batch loop allocates nothing", "[train]") {
+TEST_CASE("the batch loop allocates nothing, on every optimizer path, from the start of each epoch", "[train]") {
+  const nlohmann::json l2_layers = nlohmann::json::array({
+      {{"type", "dense"}, {"units", 8}, {"activation", "relu"}, {"l2", 0.01}},
+      {{"type", "dropout"}, {"rate", 0.1}},
+      {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}, {"l2", 0.01}}});
+  const struct Variant {
+    const char* name;
+    nlohmann::json training;
+    nlohmann::json layers;
+  } variants[] = {
+      {"sgd", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.1}}}}, nullptr},
+      {"sgd momentum", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.1}, {"momentum", 0.9}}}}, nullptr},
+      {"sgd nesterov", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.1}, {"momentum", 0.9}, {"nesterov", true}}}}, nullptr},
+      {"rmsprop", {{"optimizer", {{"type", "rmsprop"}, {"learning_rate", 0.01}}}}, nullptr},
+      {"rmsprop momentum", {{"optimizer", {{"type", "rmsprop"}, {"learning_rate", 0.01}, {"momentum", 0.5}}}}, nullptr},
+      {"adam", {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}}, nullptr},
+      {"adamw", {{"optimizer", {{"type", "adamw"}, {"learning_rate", 0.01}, {"weight_decay", 0.004}}}}, nullptr},
+      {"clipnorm", {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}, {"clipnorm", 0.1}}}}, nullptr},
+      {"l2", {{"optimizer", {{"type", "rmsprop"}, {"learning_rate", 0.01}}}}, l2_layers},
+      {"cosine schedule", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.1}, {"schedule", {{"type", "cosine"}}}}}}, nullptr},
+      {"exponential schedule", {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01},
+                                                {"schedule", {{"type", "exponential"}, {"decay_steps", 3}, {"decay_rate", 0.9}}}}}}, nullptr},
+      {"batch size 1", {{"batch_size", 1}, {"optimizer", {{"type", "sgd"}, {"learning_rate", 0.01}, {"momentum", 0.9}}}}, nullptr},
+  };
   Fixture f;
-  AllocationProbe probe;
-  probe.counts_.reserve(64);  // the probe's own storage must not count
-  train::train(f.config("alloc"), {}, probe);
-  // Second epoch: 8 batches. Between the end of its first batch and the end of its last, the
-  // loop ran forward, loss, backward and the optimizer step 7 times.
-  REQUIRE(probe.counts_.size() == 8);
-  CHECK(probe.counts_.back().allocations == probe.counts_.front().allocations);
+  for (const Variant& v : variants) {
+    DYNAMIC_SECTION(v.name) {
+      nlohmann::json training = v.training;
+      training["epochs"] = 3;
+      const config::Config cfg = f.config(std::string("alloc-") + v.name, training, v.layers);
+      AllocationProbe probe;
+      train::train(cfg, {}, probe);
+      const std::size_t batches = (240 + static_cast<std::size_t>(cfg.training.batch_size) - 1) /
+                                  static_cast<std::size_t>(cfg.training.batch_size);
+      REQUIRE(probe.samples_.size() == 3 * (1 + batches));
+      // Every batch of every epoch, the first included, ends with the count the epoch began with.
+      for (std::size_t i = 0; i < probe.samples_.size(); ++i) {
+        const AllocationProbe::Sample& sample = probe.samples_[i];
+        if (sample.batch == 0) continue;
+        const std::size_t at_start = probe.samples_[i - sample.batch].allocations;
+        INFO("epoch " << sample.epoch << ", batch " << sample.batch);
+        CHECK(sample.allocations == at_start);
+      }
+    }
+  }
 }
 
 TEST_CASE("restore_best_weights restores at the end of training, as Keras 3 does", "[train]") {
@@ -258,17 +361,23 @@ TEST_CASE("restore_best_weights restores at the end of training, as Keras 3 does
                                                  {"save_best", {{"monitor", "val_loss"}}}});
   const train::TrainResult r = train::train(cfg, {}, quiet);
   REQUIRE(r.reason == train::StopReason::Completed);
-  const std::string metrics = fixtures::read_bytes(f.dir.file("restore/metrics.jsonl"));
-  std::vector<double> val_loss;
-  std::size_t start = 0;
-  for (std::size_t end; (end = metrics.find('\n', start)) != std::string::npos; start = end + 1) {
-    val_loss.push_back(nlohmann::json::parse(metrics.substr(start, end - start))["val_loss"].get<double>());
-  }
+  const std::vector<double> val_loss = metric_per_epoch(f.dir.file("restore/metrics.jsonl"), "val_loss");
   INFO("val_loss per epoch: " << nlohmann::json(val_loss).dump());
-  REQUIRE(std::min_element(val_loss.begin(), val_loss.end()) != val_loss.end() - 1);
-  // best.bin holds the best epoch's weights (same monitor, min_delta 0): model.bin must too.
-  CHECK(train::load_model(f.dir.file("restore/model.bin")).network->params() ==
-        train::load_model(f.dir.file("restore/best.bin")).network->params());
+  REQUIRE(val_loss.size() == 8);
+  const auto best = std::min_element(val_loss.begin(), val_loss.end());
+  REQUIRE(best != val_loss.end() - 1);
+  const auto best_epochs = static_cast<int>(best - val_loss.begin()) + 1;
+  // The weights the best epoch ended with: the same run stopped after that many epochs (the
+  // callbacks never change training, and the learning rate is constant).
+  const config::Config shorter = f.config("best-epoch", {{"epochs", best_epochs},
+                                                         {"optimizer", {{"type", "sgd"}, {"learning_rate", 3.0}}}});
+  train::train(shorter, {}, quiet);
+  const std::vector<float> best_weights = train::load_model(f.dir.file("best-epoch/model.bin")).network->params();
+  const std::vector<float> restored = train::load_model(f.dir.file("restore/model.bin")).network->params();
+  CHECK(restored == best_weights);
+  // ... and not the weights of the last epoch, which the checkpoint holds.
+  CHECK(restored != train::load_checkpoint(f.dir.file("restore/checkpoint.bin")).params);
+  CHECK(train::load_model(f.dir.file("restore/best.bin")).network->params() == best_weights);
 }
 
 TEST_CASE("evaluation refuses data of another size and sizes buffers by the data", "[train]") {
@@ -402,4 +511,181 @@ TEST_CASE("predict scales pixels as training does and returns each image's proba
   const data::Dataset wide = data::random_dataset(2, 5, 5, 3, 1);
   CHECK_THAT(fixtures::error_of([&] { train::predict(*saved.network, wide, "wide", 0, 1); }),
              Contains("wide: images have 25 pixels, the model expects 16"));
+}
+
+TEST_CASE("training starts from the seed's weights and visits every sample once per epoch, in a new order each epoch and seed", "[train]") {
+  Fixture f;
+  // No dropout, batch size 1 and a learning rate too small to move a weight: every step's loss
+  // is the initial network's loss on one sample, so the step losses spell out the visiting order.
+  const nlohmann::json layers = nlohmann::json::array({{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                                                       {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}});
+  const nlohmann::json training = {{"epochs", 3}, {"batch_size", 1},
+                                   {"optimizer", {{"type", "sgd"}, {"learning_rate", 1e-30}}}};
+  data::Dataset train_set = data::load_dataset(f.dir.file("train-images"), f.dir.file("train-labels"), 3);
+  data::split_validation(train_set, 0.2);
+  REQUIRE(train_set.count == 240);
+
+  std::map<std::uint64_t, std::vector<std::vector<std::size_t>>> orders;  // seed -> epoch -> samples
+  for (const std::uint64_t seed : {7u, 8u}) {
+    nlohmann::json seeded = training;
+    seeded["seed"] = seed;
+    const config::Config cfg = f.config("order-" + std::to_string(seed), seeded, layers);
+    // Each sample's loss under the weights init_params(seed) gives, computed here.
+    nn::Network initial(cfg.model, {4, 4}, 3);
+    initial.init_params(seed);
+    std::vector<double> sample_loss(train_set.count);
+    for (std::size_t i = 0; i < train_set.count; ++i) {
+      sample_loss[i] = train::evaluate(initial, data::take(train_set, i, 1), cfg.training.loss, 1).loss;
+    }
+    std::vector<double> sorted = sample_loss;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 1; i < sorted.size(); ++i) REQUIRE(sorted[i] - sorted[i - 1] > 1e-9);  // losses name samples
+
+    StepLosses steps;
+    train::train(cfg, {}, steps);
+    REQUIRE(steps.epochs.size() == 3);
+    for (const std::vector<double>& epoch : steps.epochs) {
+      REQUIRE(epoch.size() == train_set.count);
+      std::vector<std::size_t> order;
+      std::vector<bool> seen(train_set.count, false);
+      for (const double loss : epoch) {
+        const auto nearest = std::min_element(sample_loss.begin(), sample_loss.end(), [loss](double a, double b) {
+          return std::fabs(a - loss) < std::fabs(b - loss);
+        });
+        const auto sample = static_cast<std::size_t>(nearest - sample_loss.begin());
+        // The step's loss is a sample's loss under the seed's initial weights...
+        REQUIRE(*nearest == Approx(loss).margin(1e-9));
+        // ... and no sample comes twice in an epoch.
+        REQUIRE_FALSE(seen[sample]);
+        seen[sample] = true;
+        order.push_back(sample);
+      }
+      orders[seed].push_back(order);
+    }
+    // A new order each epoch.
+    CHECK(orders[seed][0] != orders[seed][1]);
+    CHECK(orders[seed][1] != orders[seed][2]);
+    CHECK(orders[seed][0] != orders[seed][2]);
+
+    // The learning rate leaves the kernels as initialised: the model holds init_params(seed).
+    const std::vector<float> trained = train::load_model(f.dir.file("order-" + std::to_string(seed) + "/model.bin")).network->params();
+    const nn::ParamTensor& kernel = initial.param_tensors()[0];
+    CHECK(std::equal(trained.begin() + static_cast<std::ptrdiff_t>(kernel.offset),
+                     trained.begin() + static_cast<std::ptrdiff_t>(kernel.offset + kernel.size),
+                     initial.params().begin() + static_cast<std::ptrdiff_t>(kernel.offset)));
+  }
+  // Another seed, another order for the same epoch.
+  CHECK(orders[7][0] != orders[8][0]);
+  CHECK(orders[7][1] != orders[8][1]);
+}
+
+TEST_CASE("a resume refuses a checkpoint whose arrays do not fit the config or whose cursor is past the data", "[train]") {
+  Fixture f;
+  std::atomic<bool> stop{false};
+  StopAfter listener(3, stop);
+  train::TrainOptions options;
+  options.stop_requested = &stop;
+  const train::TrainResult first = train::train(f.config("cut"), options, listener);
+  REQUIRE(first.reason == train::StopReason::Interrupted);
+  const std::string path = first.checkpoint_path;
+  const io::ModelFile good = io::load_model_file(path);
+  train::TrainOptions resume;
+  resume.resume_path = path;
+  const config::Config cfg = train::load_checkpoint(path).config;
+
+  SECTION("one parameter short") {
+    std::vector<io::NamedArray> arrays = good.arrays;
+    arrays[0].values.pop_back();
+    io::save_model_file(path, good.header, arrays);
+    CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
+               Contains(path) && Contains("checkpoint holds 162 parameters") && Contains("this config needs 163"));
+  }
+  SECTION("optimizer moments for another network") {
+    std::vector<io::NamedArray> arrays = good.arrays;
+    arrays[1].values.resize(arrays[1].values.size() + 2, 0.0f);
+    io::save_model_file(path, good.header, arrays);
+    CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
+               Contains(path) && Contains("328 optimizer values") && Contains("needs 163 and 326"));
+  }
+  SECTION("a config with another layer width than the arrays") {
+    config::Config wider = f.config("cut", {}, nlohmann::json::array({
+        {{"type", "dense"}, {"units", 9}, {"activation", "relu"}},
+        {{"type", "dropout"}, {"rate", 0.1}},
+        {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}));
+    CHECK_THAT(fixtures::error_of([&] { train::train(wider, resume, quiet); }),
+               Contains(path) && Contains("checkpoint holds 163 parameters") && Contains("this config needs 183"));
+  }
+  SECTION("a batch cursor past the epoch's last batch") {
+    nlohmann::json header = good.header;
+    header["batch"] = 8;  // an epoch of 240 samples in batches of 32 has batches 0..7
+    io::save_model_file(path, header, good.arrays);
+    CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
+               Contains(path) && Contains("resumes at batch 9 of an epoch that now has 8 batches"));
+  }
+  CHECK_FALSE(std::filesystem::exists(f.dir.file("cut/model.bin")));
+}
+
+TEST_CASE("evaluation statistics on hand-made predictions: confusion rows are true labels, precision, recall, F1", "[train]") {
+  fixtures::TempDir dir;
+  // 1x3 images of 3 classes; the network below predicts the index of the lit pixel. Pairs of
+  // (true, predicted), chosen so that the matrix is not symmetric and precision != recall.
+  const std::vector<std::pair<int, int>> pairs = {{0, 0}, {1, 0}, {0, 0}, {1, 1}, {0, 1}, {1, 2},
+                                                  {2, 2}, {1, 0}, {0, 0}, {1, 1}};
+  std::vector<std::uint8_t> images, labels;
+  for (const auto& [truth, predicted] : pairs) {
+    for (int p = 0; p < 3; ++p) images.push_back(p == predicted ? 255 : 0);
+    labels.push_back(static_cast<std::uint8_t>(truth));
+  }
+  const auto n = static_cast<std::uint32_t>(pairs.size());
+  data::write_idx(dir.file("images"), data::make_uint8_array({n, 1, 3}, images));
+  data::write_idx(dir.file("labels"), data::make_uint8_array({n}, labels));
+  const data::Dataset set = data::load_dataset(dir.file("images"), dir.file("labels"), 3);
+
+  const config::Config cfg = config::parse_config(
+      {{"data", {{"train_images", "images"}, {"train_labels", "labels"}, {"test_images", "images"},
+                 {"test_labels", "labels"}, {"num_classes", 3}}},
+       {"model", {{"layers", {{{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+       {"output", "run"}},
+      "eval.json", dir.path().string());
+  nn::Network net(cfg.model, {1, 3}, 3);
+  // Kernel 10 * identity (the same matrix in either storage order), bias 0: logit p is 10 * pixel p.
+  std::vector<float>& w = net.params();
+  std::fill(w.begin(), w.end(), 0.0f);
+  const nn::ParamTensor& kernel = net.param_tensors()[0];
+  REQUIRE(kernel.size == 9);
+  for (std::size_t i = 0; i < 3; ++i) w[kernel.offset + i * 3 + i] = 10.0f;
+
+  const train::Evaluation e = train::evaluate(net, set, cfg.training.loss, 4);
+  REQUIRE(e.count == 10);
+  for (std::size_t i = 0; i < pairs.size(); ++i) CHECK(e.predictions[i] == pairs[i].second);
+  //            predicted 0  1  2
+  // true 0:              3  1  0    (support 4)
+  // true 1:              2  2  1    (support 5)
+  // true 2:              0  0  1    (support 1)
+  CHECK(e.confusion == std::vector<std::size_t>{3, 1, 0, 2, 2, 1, 0, 0, 1});
+  CHECK(e.correct == 6);
+  CHECK(e.accuracy == 0.6);
+  // Right answers cost -log(e^10 / (e^10 + 2)), wrong ones -log(1 / (e^10 + 2)).
+  const double z = std::exp(10.0) + 2.0;
+  CHECK(e.loss == Approx((6 * std::log(z / std::exp(10.0)) + 4 * std::log(z)) / 10).epsilon(1e-5));
+
+  const std::vector<train::ClassScores> scores = e.class_scores();
+  REQUIRE(scores.size() == 3);
+  // precision = hits / column sum (predicted as c), recall = hits / row sum (truly c).
+  const double precision[] = {3.0 / 5, 2.0 / 3, 1.0 / 2};
+  const double recall[] = {3.0 / 4, 2.0 / 5, 1.0 / 1};
+  const std::size_t support[] = {4, 5, 1};
+  for (std::size_t c = 0; c < 3; ++c) {
+    INFO("class " << c);
+    CHECK(scores[c].precision == Approx(precision[c]));
+    CHECK(scores[c].recall == Approx(recall[c]));
+    CHECK(scores[c].f1 == Approx(2 * precision[c] * recall[c] / (precision[c] + recall[c])));
+    CHECK(scores[c].support == support[c]);
+  }
+  const std::vector<train::ConfusedPair> confused = e.most_confused(2);
+  REQUIRE(confused.size() == 2);
+  CHECK(confused[0].truth == 1);
+  CHECK(confused[0].predicted == 0);
+  CHECK(confused[0].count == 2);
+  CHECK(confused[1].count == 1);
 }
