@@ -1,5 +1,6 @@
-// Helpers shared by the tests: a scratch folder removed at scope exit, raw file writes, and a
-// check that a call throws mnisttrain::Error whose message contains given fragments.
+// Helpers shared by the tests: a scratch folder removed at scope exit, raw file writes, a
+// check that a call throws mnisttrain::Error whose message contains given fragments, a small
+// synthetic IDX data set, and metrics.jsonl with its timing fields removed.
 #pragma once
 
 #include "data/idx.h"
@@ -7,6 +8,7 @@
 #include "random.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <zlib.h>
 
 #include <cstdio>
@@ -85,6 +87,20 @@ inline void write_synthetic(const TempDir& dir, const std::string& prefix, std::
   }
   mnisttrain::data::write_idx(dir.file(prefix + "-images"), mnisttrain::data::make_uint8_array({n, 4, 4}, images));
   mnisttrain::data::write_idx(dir.file(prefix + "-labels"), mnisttrain::data::make_uint8_array({n}, labels));
+}
+
+// metrics.jsonl without the fields that measure time, one line per epoch.
+inline std::string metrics_without_timing(const std::string& path) {
+  const std::string text = read_bytes(path);
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    auto j = nlohmann::json::parse(text.substr(start, end - start));
+    j.erase("seconds");
+    j.erase("samples_per_second");
+    out += j.dump() + "\n";
+  }
+  return out;
 }
 
 }  // namespace fixtures

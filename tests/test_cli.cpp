@@ -1,21 +1,25 @@
 // The mnisttrain executable end to end: help and version, `info` and `show` on real MNIST,
-// `summary`, `gradcheck`, a real training run with an accuracy threshold, `eval`/`predict`,
-// non-terminal progress output, Ctrl-C with resume, and one-line errors with a non-zero exit
-// for bad input, `descent`, and `report` on run folders. Real MNIST comes from
+// `summary`, `gradcheck`, `--seed` wiring, a real training run with an accuracy threshold,
+// `eval` checked against `predict` and the label file, non-terminal progress output, Ctrl-C in
+// mid-epoch with a resume that matches an uninterrupted run, one-line errors with a non-zero
+// exit for bad input, `descent`, and `report` on run folders. Real MNIST comes from
 // scripts/fetch_mnist.sh, which the test command runs. At the end, the same command line
 // parsed in-process (flags, defaults, refusals).
 #include "cli/app.h"
 #include "config/config.h"
 #include "train/trainer.h"
 #include "fixtures.h"
+#include "io/model_file.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <sys/wait.h>
 #include <thread>
+#include <sstream>
 #include <unistd.h>
 
 using Catch::Matchers::Contains;
@@ -48,6 +52,28 @@ std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::c
 
 const std::string kTrainImages = "data/mnist/train-images-idx3-ubyte";
 const std::string kTrainLabels = "data/mnist/train-labels-idx1-ubyte";
+
+// The labels of an IDX label file: the bytes after its 8-byte header.
+std::vector<int> read_labels(const std::string& path) {
+  const std::string bytes = fixtures::read_bytes(path);
+  std::vector<int> labels;
+  for (std::size_t i = 8; i < bytes.size(); ++i) labels.push_back(static_cast<unsigned char>(bytes[i]));
+  return labels;
+}
+
+// CPU time (user + system) the process has used, in clock ticks, from /proc/<pid>/stat.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // fields 14 and 15 of proc(5)
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) stime = std::stol(field);
+  }
+  return utime + stime;
+}
 
 }  // namespace
 
@@ -135,6 +161,43 @@ TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli]
   }
 }
 
+TEST_CASE("train --seed overrides the config's seed: same seed same bytes in two processes, another seed other bytes", "[cli][e2e]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  auto write_config = [&](const std::string& name, int seed) {
+    const nlohmann::json config = {
+        {"data", {{"train_images", "train-images"}, {"train_labels", "train-labels"}, {"test_images", "test-images"},
+                  {"test_labels", "test-labels"}, {"num_classes", 3}, {"validation_split", 0.2}}},
+        {"model", {{"layers", {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                               {{"type", "dropout"}, {"rate", 0.1}},
+                               {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+        {"training", {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}, {"epochs", 2},
+                      {"batch_size", 32}, {"seed", seed}, {"threads", 1}}},
+        {"output", "unused"}};
+    fixtures::write_bytes(dir.file(name), config.dump());
+    return quote(dir.file(name));
+  };
+  const std::string seed1 = write_config("seed1.json", 1);
+  const std::string seed2 = write_config("seed2.json", 2);
+  // Every run writes the same folder (its path is recorded in model.bin), moved aside after.
+  auto train = [&](const std::string& args, const std::string& keep_as) {
+    const Run r = run_cli("train --quiet --out " + quote(dir.file("run")) + " " + args);
+    REQUIRE(r.status == 0);
+    std::filesystem::rename(dir.file("run"), dir.file(keep_as));
+    return fixtures::read_bytes(dir.file(keep_as + "/model.bin"));
+  };
+  const std::string config_seed_1 = train("--config " + seed1, "a");
+  const std::string config_seed_1_again = train("--config " + seed1, "b");
+  const std::string flag_seed_2 = train("--config " + seed1 + " --seed 2", "c");
+  const std::string config_seed_2 = train("--config " + seed2, "d");
+  CHECK(config_seed_1.size() > 100);
+  CHECK(config_seed_1_again == config_seed_1);
+  CHECK(flag_seed_2 != config_seed_1);
+  CHECK(flag_seed_2 == config_seed_2);  // --seed 2 is exactly the config's seed 2
+  CHECK(nlohmann::json::parse(fixtures::read_bytes(dir.file("c/summary.json")))["seed"] == 2);
+}
+
 TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", "[cli][e2e][mnist]") {
   fixtures::TempDir dir;
   // The reference run of the issue's acceptance: the Keras book network, 5 epochs of RMSprop.
@@ -146,7 +209,13 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   CHECK_THAT(r.err, Contains("Epoch 1/5\n469/469 [==============================]"));
   CHECK(lines(r.err) == 1 + 2 * 5);  // the config log line, then "Epoch k/5" and one result line each
   const auto summary = nlohmann::json::parse(fixtures::read_bytes(dir.file("run/summary.json")));
-  CHECK(summary["test_accuracy"].get<double>() >= 0.978);
+  // The threshold leaves room for other CPUs and thread counts: they change the rounding and so
+  // the weights, much as another seed does. Measured with this config: 0.9787 and 0.9791 (seed
+  // 42 on 1 and 2 threads), 0.9803 (seed 1) and 0.9803 (seed 7): a spread of about 0.0008 (8
+  // images) around 0.9796. 0.975 sits 37 images below the lowest of these, over five such
+  // spreads below the mean, so no machine fails it by chance; smaller losses are the unit
+  // tests' to catch.
+  CHECK(summary["test_accuracy"].get<double>() >= 0.975);
   CHECK(summary["param_count"] == 407050);
   CHECK_THAT(r.out, Contains("report: " + dir.file("run") + "/report.html\n"));
   CHECK_THAT(fixtures::read_bytes(dir.file("run/report.html")), Contains("Most confident mistakes"));
@@ -157,9 +226,32 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   const auto report = nlohmann::json::parse(eval.out);
   CHECK(report["accuracy"].get<double>() == summary["test_accuracy"].get<double>());
   CHECK(report["samples"] == 10000);
-  std::size_t total = 0;
-  for (const auto& row : report["confusion_matrix"]) for (const auto& v : row) total += v.get<std::size_t>();
-  CHECK(total == 10000);
+  // Eval's numbers against predict's answers and the label file, counted here.
+  const Run all = run_cli("predict " + model + " --images data/mnist/t10k-images-idx3-ubyte --count 10000 --json");
+  REQUIRE(all.status == 0);
+  const auto predictions = nlohmann::json::parse(all.out);
+  const std::vector<int> labels = read_labels("data/mnist/t10k-labels-idx1-ubyte");
+  REQUIRE(predictions.size() == 10000);
+  REQUIRE(labels.size() == 10000);
+  std::vector<std::vector<std::size_t>> confusion(10, std::vector<std::size_t>(10, 0));
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < 10000; ++i) {
+    const int predicted = predictions[i]["predicted"].get<int>();
+    ++confusion[static_cast<std::size_t>(labels[i])][static_cast<std::size_t>(predicted)];
+    correct += predicted == labels[i];
+  }
+  CHECK(report["correct"] == correct);
+  CHECK(report["accuracy"].get<double>() == static_cast<double>(correct) / 10000.0);
+  CHECK(report["confusion_matrix"] == nlohmann::json(confusion));  // rows true, columns predicted
+  for (std::size_t c = 0; c < 10; ++c) {
+    std::size_t predicted_c = 0;
+    for (std::size_t t = 0; t < 10; ++t) predicted_c += confusion[t][c];
+    const double recall = static_cast<double>(confusion[c][c]) /
+                          static_cast<double>(std::count(labels.begin(), labels.end(), static_cast<int>(c)));
+    INFO("class " << c);
+    CHECK(report["classes"][c]["precision"].get<double>() == Approx(static_cast<double>(confusion[c][c]) / predicted_c));
+    CHECK(report["classes"][c]["recall"].get<double>() == Approx(recall));
+  }
   CHECK_THAT(run_cli("eval " + model).out, Contains("confusion matrix") && Contains("precision"));
 
   const Run predict = run_cli("predict " + model + " --images data/mnist/t10k-images-idx3-ubyte --index 0 --json");
@@ -175,40 +267,83 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   CHECK(lines(corrupt.err) == 1);
 }
 
-TEST_CASE("Ctrl-C writes a checkpoint and --resume finishes the run", "[cli][e2e][mnist]") {
+TEST_CASE("Ctrl-C in mid-epoch checkpoints the batch cursor, and --resume ends where an uninterrupted run does", "[cli][e2e][mnist]") {
   fixtures::TempDir dir;
+  // Real MNIST, a smaller hidden layer to keep the test short, one thread so that the runs
+  // round alike.
+  const std::string root = MNISTTRAIN_SOURCE_DIR;
+  const nlohmann::json config = {
+      {"data", {{"train_images", root + "/" + kTrainImages}, {"train_labels", root + "/" + kTrainLabels},
+                {"test_images", root + "/data/mnist/t10k-images-idx3-ubyte"},
+                {"test_labels", root + "/data/mnist/t10k-labels-idx1-ubyte"}, {"num_classes", 10}}},
+      {"model", {{"layers", {{{"type", "dense"}, {"units", 128}, {"activation", "relu"}},
+                             {{"type", "dense"}, {"units", 10}, {"activation", "softmax"}}}}}},
+      {"training", {{"optimizer", {{"type", "rmsprop"}, {"learning_rate", 0.001}}}, {"epochs", 2},
+                    {"batch_size", 128}, {"seed", 5}, {"threads", 1}}},
+      {"output", "unused"}};
+  fixtures::write_bytes(dir.file("config.json"), config.dump());
   const std::string out = dir.file("run");
+  const std::string checkpoint = out + "/checkpoint.bin";
+
+  // The uninterrupted run, moved aside: the interrupted one writes the same folder name.
+  REQUIRE(run_cli("train --quiet --config " + quote(dir.file("config.json")) + " --out " + quote(out)).status == 0);
+  std::filesystem::rename(out, dir.file("full"));
+
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    REQUIRE(chdir(MNISTTRAIN_SOURCE_DIR) == 0);
+    if (chdir(MNISTTRAIN_SOURCE_DIR) != 0) _exit(127);
     std::freopen("/dev/null", "w", stdout);
     std::freopen(dir.file("err").c_str(), "w", stderr);
-    execl(MNISTTRAIN_BINARY, MNISTTRAIN_BINARY, "train", "--epochs", "3", "--quiet", "--out", out.c_str(), nullptr);
+    execl(MNISTTRAIN_BINARY, MNISTTRAIN_BINARY, "train", "--quiet", "--config", dir.file("config.json").c_str(),
+          "--out", out.c_str(), nullptr);
     _exit(127);
   }
-  // Wait for the first epoch's checkpoint, so the signal lands while training runs.
-  for (int i = 0; i < 600 && !std::filesystem::exists(out + "/checkpoint.bin"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The first epoch's checkpoint (cursor 0) marks the start of epoch 2. Then wait until the
+  // child has spent a tenth of a second of CPU time in epoch 2 (about a tenth of the epoch), so
+  // that the signal lands inside the epoch whatever the machine's load.
+  int status = 0;
+  auto child_exited = [&] { return waitpid(child, &status, WNOHANG) == child; };
+  while (!std::filesystem::exists(checkpoint)) {
+    REQUIRE_FALSE(child_exited());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const nlohmann::json epoch_end = mnisttrain::io::load_model_file(checkpoint).header;
+  REQUIRE(epoch_end["epoch"] == 1);
+  REQUIRE(epoch_end["batch"] == 0);
+  const long ticks_per_second = sysconf(_SC_CLK_TCK);
+  const long epoch_2_start = cpu_ticks(child);
+  while (cpu_ticks(child) < epoch_2_start + ticks_per_second / 10) {
+    REQUIRE_FALSE(child_exited());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   kill(child, SIGINT);
-  int status = 0;
   waitpid(child, &status, 0);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_THAT(fixtures::read_bytes(dir.file("err")), Contains("resume with: mnisttrain train --resume"));
   CHECK_FALSE(std::filesystem::exists(out + "/model.bin"));
+  // A checkpoint inside epoch 2: only a stop request writes one with a cursor past 0.
+  const nlohmann::json stopped = mnisttrain::io::load_model_file(checkpoint).header;
+  INFO("checkpoint at epoch " << stopped["epoch"] << ", batch " << stopped["batch"]);
+  CHECK(stopped["epoch"] == 1);
+  CHECK(stopped["batch"].get<int>() > 0);
+  CHECK(stopped["batch"].get<int>() < 469);
+  CHECK(stopped["seen"].get<int>() == 128 * stopped["batch"].get<int>());
+
   // Flags that would change the run are refused on resume.
-  const Run changed = run_cli("train --quiet --batch-size 64 --resume " + quote(out + "/checkpoint.bin"));
+  const Run changed = run_cli("train --quiet --batch-size 64 --resume " + quote(checkpoint));
   CHECK(changed.status == 1);
   CHECK_THAT(changed.err, Contains("checkpoint.bin: --resume continues the checkpoint's own run; --batch-size would change it"));
-  const Run resumed = run_cli("train --quiet --resume " + quote(out + "/checkpoint.bin"));
-  CHECK(resumed.status == 0);
-  CHECK(std::filesystem::exists(out + "/model.bin"));
-  CHECK(lines(fixtures::read_bytes(out + "/metrics.jsonl")) == 3);
+  const Run resumed = run_cli("train --quiet --resume " + quote(checkpoint));
+  REQUIRE(resumed.status == 0);
+  CHECK(fixtures::read_bytes(out + "/model.bin") == fixtures::read_bytes(dir.file("full/model.bin")));
+  const std::string metrics = fixtures::metrics_without_timing(out + "/metrics.jsonl");
+  CHECK(lines(metrics) == 2);
+  CHECK(metrics == fixtures::metrics_without_timing(dir.file("full/metrics.jsonl")));
 }
 
-TEST_CASE("summary --config and train --config judge every config alike", "[cli]") {
+TEST_CASE("summary --config and train --config judge every config alike", "[cli][e2e]") {
   fixtures::TempDir dir;
   const std::string layers =
       R"("layers": [{"type": "dense", "units": UNITS, "activation": "relu"},
@@ -250,7 +385,7 @@ TEST_CASE("summary --config and train --config judge every config alike", "[cli]
              Contains("missing required key \"output\""));
 }
 
-TEST_CASE("summary --config takes the input shape from the data's IDX header", "[cli]") {
+TEST_CASE("summary --config takes the input shape from the data's IDX header", "[cli][e2e]") {
   fixtures::TempDir dir;
   // 3 images of 4x5: (20 + 1) x 8 + (8 + 1) x 10 = 258 parameters, not 784's 6,370.
   const std::string header = std::string("\0\0\x08\x03\0\0\0\x03\0\0\0\x04\0\0\0\x05", 16);

@@ -108,20 +108,6 @@ class StepLosses : public train::TrainListener {
   double previous_sum_ = 0.0;
 };
 
-// metrics.jsonl without the fields that measure time, one line per epoch.
-std::string metrics_without_timing(const std::string& path) {
-  const std::string text = fixtures::read_bytes(path);
-  std::string out;
-  std::size_t start = 0;
-  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
-    auto j = nlohmann::json::parse(text.substr(start, end - start));
-    j.erase("seconds");
-    j.erase("samples_per_second");
-    out += j.dump() + "\n";
-  }
-  return out;
-}
-
 std::vector<double> metric_per_epoch(const std::string& path, const std::string& key) {
   const std::string text = fixtures::read_bytes(path);
   std::vector<double> values;
@@ -191,9 +177,9 @@ TEST_CASE("same config, seed and threads give bit-identical model and metrics", 
   const std::string first = fixtures::read_bytes(f.dir.file("first/model.bin"));
   CHECK(first.size() > 100);
   CHECK(fixtures::read_bytes(f.dir.file("run/model.bin")) == first);
-  const std::string metrics = metrics_without_timing(f.dir.file("run/metrics.jsonl"));
+  const std::string metrics = fixtures::metrics_without_timing(f.dir.file("run/metrics.jsonl"));
   CHECK(std::count(metrics.begin(), metrics.end(), '\n') == 5);
-  CHECK(metrics == metrics_without_timing(f.dir.file("first/metrics.jsonl")));
+  CHECK(metrics == fixtures::metrics_without_timing(f.dir.file("first/metrics.jsonl")));
   // A different seed trains a different model.
   train::train(f.config("c", {{"seed", 8}}), {}, quiet);
   CHECK(train::load_model(f.dir.file("c/model.bin")).network->params() !=
@@ -231,7 +217,7 @@ TEST_CASE("a run resumed from its checkpoint ends with the same model bytes and 
   Fixture f;
   train::train(f.config("full"), {}, quiet);
   const std::string full = fixtures::read_bytes(f.dir.file("full/model.bin"));
-  const std::string full_metrics = metrics_without_timing(f.dir.file("full/metrics.jsonl"));
+  const std::string full_metrics = fixtures::metrics_without_timing(f.dir.file("full/metrics.jsonl"));
 
   // The interrupted runs write into the same folder name as the full run would, so their
   // recorded config (and the model file's header) is byte-identical.
@@ -260,7 +246,7 @@ TEST_CASE("a run resumed from its checkpoint ends with the same model bytes and 
             fixtures::read_bytes(f.dir.file("full-kept/batches.jsonl")));
       // The resumed epoch's loss and accuracy are means over all its batches, before and after
       // the interruption, exactly as in the uninterrupted run.
-      CHECK(metrics_without_timing(f.dir.file("full/metrics.jsonl")) == full_metrics);
+      CHECK(fixtures::metrics_without_timing(f.dir.file("full/metrics.jsonl")) == full_metrics);
       std::filesystem::remove_all(f.dir.file("full"));
     }
   }
