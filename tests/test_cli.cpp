@@ -230,7 +230,7 @@ TEST_CASE("train on real MNIST: accuracy, files, eval, predict, corrupt model", 
   const Run all = run_cli("predict " + model + " --images data/mnist/t10k-images-idx3-ubyte --count 10000 --json");
   REQUIRE(all.status == 0);
   const auto predictions = nlohmann::json::parse(all.out);
-  const std::vector<int> labels = read_labels("data/mnist/t10k-labels-idx1-ubyte");
+  const std::vector<int> labels = read_labels(std::string(MNISTTRAIN_SOURCE_DIR) + "/data/mnist/t10k-labels-idx1-ubyte");
   REQUIRE(predictions.size() == 10000);
   REQUIRE(labels.size() == 10000);
   std::vector<std::vector<std::size_t>> confusion(10, std::vector<std::size_t>(10, 0));
