@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Mutation check: does the test suite fail when the code breaks? Each named mutation below (a
+# small, realistic bug) is applied ALONE to a copy of this tree (without build/ and .git), the
+# copy is rebuilt in one reused build folder, and the fast tests run: the `unit` label plus the
+# few end-to-end tests that need no real MNIST. A mutation is "caught" when a test fails and
+# "SURVIVED" when all pass. A mutation whose text is no longer in the source (the code moved)
+# fails loudly with "pattern not found" instead of passing silently.
+#
+# Not part of CI: it rebuilds once per mutation. Run it after changing tests:
+#   bash scripts/mutation_check.sh            # every mutation
+#   bash scripts/mutation_check.sh rmsprop    # only those whose name contains "rmsprop"
+# Exit status 0 only when every selected mutation is caught.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+filter=${1:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/mnisttrain-mutants.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+tar -C "$root" --exclude=./build --exclude='./build-*' --exclude=./.git --exclude=./runs -cf - . |
+  (mkdir -p "$work/tree" && tar -C "$work/tree" -xf -)
+cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build() { cmake --build "$work/build" -j2 >"$work/build.log" 2>&1; }
+fast_tests() {
+  (cd "$work/build" &&
+    ctest -L unit -j2 --timeout 120 --stop-on-failure >"$work/test.log" 2>&1 &&
+    ctest -L e2e -R 'train --seed overrides' --timeout 120 >>"$work/test.log" 2>&1)
+}
+
+echo "baseline: building the unmutated copy and running the fast tests"
+build || { echo "baseline build failed:"; tail -20 "$work/build.log"; exit 1; }
+fast_tests || { echo "baseline tests fail; fix them first:"; tail -20 "$work/test.log"; exit 1; }
+
+# One mutation: name, file, the exact text to find (must occur exactly once), its replacement.
+# Each line of the table is read by mutate() below from a here-document per mutation.
+results=()
+failures=0
+mutate() {
+  local name=$1 file=$2 find replace
+  find=$(cat "$work/find") replace=$(cat "$work/replace")
+  if [[ -n $filter && $name != *"$filter"* ]]; then return; fi
+  local target="$work/tree/$file"
+  cp "$target" "$work/original"
+  local status
+  if ! python3 - "$target" "$work/find" "$work/replace" <<'PY'
+import sys
+path, find, replace = sys.argv[1], open(sys.argv[2]).read(), open(sys.argv[3]).read()
+text = open(path).read()
+n = text.count(find)
+if n != 1:
+    sys.exit(f"{path}: pattern {'not found' if n == 0 else f'found {n} times'}: {find!r}")
+open(path, "w").write(text.replace(find, replace))
+PY
+  then
+    status="ERROR: pattern not found"
+  elif ! build; then
+    status="ERROR: does not compile"
+    tail -5 "$work/build.log"
+  elif fast_tests; then
+    status="SURVIVED"
+  else
+    status="caught ($(grep -m1 -oE '[0-9]+ - [^(]*' "$work/test.log" | sed 's/ *$//' || echo 'a test failed'))"
+  fi
+  cp "$work/original" "$target"
+  [[ $status == caught* ]] || failures=$((failures + 1))
+  results+=("$(printf '%-34s %s' "$name" "$status")")
+  echo "${results[-1]}"
+}
+# m NAME FILE: reads FIND and REPLACE separated by a line "----" from stdin.
+m() {
+  awk -v f="$work/find" -v r="$work/replace" 'BEGIN{out=f; printf "" > f; printf "" > r}
+    /^----$/ {out=r; next} {print > out}' && truncate_newline "$work/find" && truncate_newline "$work/replace"
+  mutate "$1" "$2"
+}
+truncate_newline() { [[ -s $1 ]] && truncate -s -1 "$1" || true; }
+
+m atomic-write-in-place src/io/atomic_file.cpp <<'EOF'
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+----
+  const std::string temp = path;
+EOF
+
+m alloc-in-rmsprop-step src/optim/optimizer.cpp <<'EOF'
+      const auto rho = static_cast<float>(settings_.rho);
+----
+      const auto rho = static_cast<float>(settings_.rho);
+      std::vector<float> g_copy(g, g + n);
+      g = g_copy.data();
+EOF
+
+m alloc-in-sgd-step src/optim/optimizer.cpp <<'EOF'
+        for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+----
+        std::vector<float> g_copy(g, g + n);
+        for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g_copy[i];
+EOF
+
+m alloc-in-clipnorm src/optim/optimizer.cpp <<'EOF'
+    for (std::size_t i = 0; i < t.size; ++i) sum += static_cast<double>(grads[t.offset + i]) * grads[t.offset + i];
+----
+    std::vector<float> copy(grads + t.offset, grads + t.offset + t.size);
+    for (float x : copy) sum += static_cast<double>(x) * x;
+EOF
+
+m alloc-in-l2-gradient src/nn/dense.cpp <<'EOF'
+  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * weight[k];
+----
+  std::vector<float> w_copy(weight, weight + C * OC);
+  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * w_copy[k];
+EOF
+
+m rmsprop-rho-for-1-minus-rho src/optim/optimizer.cpp <<'EOF'
+          v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+          w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
+----
+          v[i] = (1.0f - rho) * v[i] + rho * g[i] * g[i];
+          w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
+EOF
+
+m nesterov-as-plain-momentum src/optim/optimizer.cpp <<'EOF'
+          w[i] += mu * m[i] - lr * g[i];
+----
+          w[i] += m[i];
+EOF
+
+m adam-without-bias-correction src/optim/optimizer.cpp <<'EOF'
+          static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, t)) / (1.0 - std::pow(b1, t)));
+----
+          static_cast<float>(lr);
+EOF
+
+m train-seed-flag-ignored src/config/config.cpp <<'EOF'
+  if (overrides.seed) training.seed = check(*overrides.seed, "--seed", read_seed);
+----
+  if (overrides.seed) (void)check(*overrides.seed, "--seed", read_seed);
+EOF
+
+m init-ignores-seed src/train/trainer.cpp <<'EOF'
+  network.init_params(tc.seed);
+----
+  network.init_params(42);
+EOF
+
+m same-shuffle-every-epoch src/train/trainer.cpp <<'EOF'
+    if (tc.shuffle) batches.shuffle(tc.seed, static_cast<std::uint64_t>(state.epoch));
+----
+    if (tc.shuffle) batches.shuffle(tc.seed, 0);
+EOF
+
+m shuffle-ignores-seed src/train/trainer.cpp <<'EOF'
+    if (tc.shuffle) batches.shuffle(tc.seed, static_cast<std::uint64_t>(state.epoch));
+----
+    if (tc.shuffle) batches.shuffle(0, static_cast<std::uint64_t>(state.epoch));
+EOF
+
+m resumed-epoch-running-metrics-reset src/train/trainer.cpp <<'EOF'
+    state = std::move(c.state);
+----
+    state = std::move(c.state);
+    state.loss_sum = 0.0;
+    state.correct = 0;
+    state.seen = 0;
+EOF
+
+m resume-cursor-beyond-data-accepted src/train/trainer.cpp <<'EOF'
+  if (state.batch >= num_batches && state.batch > 0) {
+----
+  if (false) {
+EOF
+
+m checkpoint-accepts-nan src/train/checkpoint.cpp <<'EOF'
+  for (const auto& a : file.arrays) check_finite(path, a);
+----
+  for (const auto& a : file.arrays) (void)a;
+EOF
+
+m restore-best-weights-skipped src/train/trainer.cpp <<'EOF'
+  if (tc.early_stopping.enabled && tc.early_stopping.restore_best_weights && !best_params.empty()) {
+----
+  if (false) {
+EOF
+
+m save-best-every-epoch src/train/trainer.cpp <<'EOF'
+      if (improves(tc.save_best.monitor, value, state.save_best, 0.0)) {
+----
+      if (true) {
+EOF
+
+m early-stopping-patience-off-by-one src/train/trainer.cpp <<'EOF'
+      } else if (s.wait >= es.patience && state.epoch > 0) {
+----
+      } else if (s.wait > es.patience && state.epoch > 0) {
+EOF
+
+m confusion-matrix-transposed src/train/evaluate.cpp <<'EOF'
+      ++result.confusion[static_cast<std::size_t>(batch.labels[row]) * C + predicted];
+----
+      ++result.confusion[predicted * C + static_cast<std::size_t>(batch.labels[row])];
+EOF
+
+m precision-recall-swapped src/train/evaluate.cpp <<'EOF'
+    s.precision = predicted_as_c ? hits / static_cast<double>(predicted_as_c) : 0.0;
+    s.recall = truly_c ? hits / static_cast<double>(truly_c) : 0.0;
+----
+    s.precision = truly_c ? hits / static_cast<double>(truly_c) : 0.0;
+    s.recall = predicted_as_c ? hits / static_cast<double>(predicted_as_c) : 0.0;
+EOF
+
+echo
+echo "mutation                           result"
+printf '%s\n' "${results[@]}"
+echo "${#results[@]} mutations, $failures not caught"
+[[ $failures -eq 0 ]]
