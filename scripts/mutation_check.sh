@@ -136,34 +136,34 @@ m train-seed-flag-ignored src/config/config.cpp <<'EOF'
 EOF
 
 m init-ignores-seed src/train/trainer.cpp <<'EOF'
-  network.init_params(tc.seed);
+  network.init_params(config.training.seed);
 ----
   network.init_params(42);
 EOF
 
 m same-shuffle-every-epoch src/train/trainer.cpp <<'EOF'
-    if (tc.shuffle) batches.shuffle(tc.seed, static_cast<std::uint64_t>(state.epoch));
+    if (training_.shuffle) batches_.shuffle(training_.seed, static_cast<std::uint64_t>(state_.epoch));
 ----
-    if (tc.shuffle) batches.shuffle(tc.seed, 0);
+    if (training_.shuffle) batches_.shuffle(training_.seed, 0);
 EOF
 
 m shuffle-ignores-seed src/train/trainer.cpp <<'EOF'
-    if (tc.shuffle) batches.shuffle(tc.seed, static_cast<std::uint64_t>(state.epoch));
+    if (training_.shuffle) batches_.shuffle(training_.seed, static_cast<std::uint64_t>(state_.epoch));
 ----
-    if (tc.shuffle) batches.shuffle(0, static_cast<std::uint64_t>(state.epoch));
+    if (training_.shuffle) batches_.shuffle(0, static_cast<std::uint64_t>(state_.epoch));
 EOF
 
 m resumed-epoch-running-metrics-reset src/train/trainer.cpp <<'EOF'
-    state = std::move(c.state);
+  state_ = checkpoint.state;
 ----
-    state = std::move(c.state);
-    state.loss_sum = 0.0;
-    state.correct = 0;
-    state.seen = 0;
+  state_ = checkpoint.state;
+  state_.loss_sum = 0.0;
+  state_.correct = 0;
+  state_.seen = 0;
 EOF
 
 m resume-cursor-beyond-data-accepted src/train/trainer.cpp <<'EOF'
-  if (state.batch >= num_batches && state.batch > 0) {
+  if (checkpoint.state.batch >= batches_.num_batches() && checkpoint.state.batch > 0) {
 ----
   if (false) {
 EOF
@@ -174,22 +174,22 @@ m checkpoint-accepts-nan src/train/checkpoint.cpp <<'EOF'
   for (const auto& a : file.arrays) (void)a;
 EOF
 
-m restore-best-weights-skipped src/train/trainer.cpp <<'EOF'
-  if (tc.early_stopping.enabled && tc.early_stopping.restore_best_weights && !best_params.empty()) {
+m restore-best-weights-skipped src/train/callbacks.cpp <<'EOF'
+  if (settings_.enabled && settings_.restore_best_weights && !best_params_.empty()) {
 ----
   if (false) {
 EOF
 
-m save-best-every-epoch src/train/trainer.cpp <<'EOF'
-      if (improves(tc.save_best.monitor, value, state.save_best, 0.0)) {
+m save-best-every-epoch src/train/callbacks.cpp <<'EOF'
+  if (!improves(monitor_, value, state_, 0.0)) return false;
 ----
-      if (true) {
+  (void)value;
 EOF
 
-m early-stopping-patience-off-by-one src/train/trainer.cpp <<'EOF'
-      } else if (s.wait >= es.patience && state.epoch > 0) {
+m early-stopping-patience-off-by-one src/train/callbacks.cpp <<'EOF'
+  return state_.wait >= settings_.patience && metrics.epoch > 1;
 ----
-      } else if (s.wait > es.patience && state.epoch > 0) {
+  return state_.wait > settings_.patience && metrics.epoch > 1;
 EOF
 
 m confusion-matrix-transposed src/train/evaluate.cpp <<'EOF'
