@@ -23,9 +23,11 @@ cmake -S "$work/tree" -B "$work/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 build() { cmake --build "$work/build" -j2 >"$work/build.log" 2>&1; }
 fast_tests() {
   (cd "$work/build" &&
-    ctest -L unit -j2 --timeout 120 --stop-on-failure >"$work/test.log" 2>&1 &&
+    ctest -L unit -j2 --timeout 120 >"$work/test.log" 2>&1 &&
     ctest -L e2e -R 'train --seed overrides' --timeout 120 >>"$work/test.log" 2>&1)
 }
+# The failed tests of the last run, one per line.
+failed_tests() { sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (\(Failed\|Timeout\|Exception\|SEGFAULT\|Subprocess aborted\))$/\1/p' "$work/test.log"; }
 
 echo "baseline: building the unmutated copy and running the fast tests"
 build || { echo "baseline build failed:"; tail -20 "$work/build.log"; exit 1; }
@@ -59,7 +61,7 @@ PY
   elif fast_tests; then
     status="SURVIVED"
   else
-    status="caught ($(grep -m1 -oE '[0-9]+ - [^(]*' "$work/test.log" | sed 's/ *$//' || echo 'a test failed'))"
+    status="caught by $(failed_tests | wc -l): $(failed_tests | paste -sd'|' | sed 's/|/ | /g')"
   fi
   cp "$work/original" "$target"
   [[ $status == caught* ]] || failures=$((failures + 1))
@@ -102,11 +104,13 @@ m alloc-in-clipnorm src/optim/optimizer.cpp <<'EOF'
     for (float x : copy) sum += static_cast<double>(x) * x;
 EOF
 
-m alloc-in-l2-gradient src/nn/dense.cpp <<'EOF'
-  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * weight[k];
+m alloc-in-l2-gradient src/nn/layer.cpp <<'EOF'
+      if (spec.l2 > 0.0) l2_backward(dweight, weight, spec.l2, layer.inputs, layer.outputs);
 ----
-  std::vector<float> w_copy(weight, weight + C * OC);
-  for (std::size_t k = 0; k < C * OC; ++k) dweight[k] += scale * w_copy[k];
+      if (spec.l2 > 0.0) {
+        const std::vector<float> weight_copy(weight, weight + layer.inputs * layer.outputs);
+        l2_backward(dweight, weight_copy.data(), spec.l2, layer.inputs, layer.outputs);
+      }
 EOF
 
 m rmsprop-rho-for-1-minus-rho src/optim/optimizer.cpp <<'EOF'
