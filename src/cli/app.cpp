@@ -2,16 +2,52 @@
 #include "cli/app.h"
 
 #include "error.h"
+#include "io/quote.h"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <functional>
 
 namespace mnisttrain::cli {
+
+namespace {
+
+// Results go to stdout; a failed write there (`> /dev/full`, a closed pipe) is an error too.
+int checked_stdout(int status) {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return status;
+  const int write_errno = errno;
+  std::fprintf(stderr, "error: cannot write to standard output: %s\n",
+               write_errno ? std::strerror(write_errno) : "write error");
+  return status == 0 ? 1 : status;
+}
+
+// Paths and names inside a message are escaped, so it stays one line whatever they contain.
+int report(const char* what) {
+  std::fprintf(stderr, "error: %s\n", io::escaped(what, 2000).c_str());
+  return 1;
+}
+
+int run_command(const CommandAction& chosen) {
+  try {
+    return chosen ? chosen() : 1;
+  } catch (const Error& e) {
+    return report(e.what());
+  } catch (const std::bad_alloc&) {
+    return report("out of memory");
+  } catch (const std::exception& e) {
+    return report(e.what());
+  }
+}
+
+}  // namespace
 
 void build_app(CLI::App& app, std::string& log_level, CommandAction& chosen) {
   app.set_version_flag("--version", std::string("mnisttrain ") + MNISTTRAIN_VERSION);
@@ -29,6 +65,9 @@ void build_app(CLI::App& app, std::string& log_level, CommandAction& chosen) {
 }
 
 int run(int argc, char** argv) {
+  // A reader that goes away (`train | head -1`) must not kill a run: writes to it fail instead,
+  // and the failure is reported at exit.
+  std::signal(SIGPIPE, SIG_IGN);
   // Logs go to stderr with the progress bar; stdout carries only results.
   spdlog::set_default_logger(spdlog::stderr_color_st("mnisttrain"));
   spdlog::set_pattern("%^%l%$: %v");
@@ -42,18 +81,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  try {
-    return chosen ? chosen() : 1;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "error: out of memory\n");
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
-  }
+  return checked_stdout(run_command(chosen));
 }
 
 }  // namespace mnisttrain::cli

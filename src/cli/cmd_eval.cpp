@@ -77,6 +77,7 @@ int run_eval(const EvalFlags& flags) {
   const std::string images = flags.images.empty() ? saved.config.data.test_images : flags.images;
   const std::string labels = flags.labels.empty() ? saved.config.data.test_labels : flags.labels;
   const data::Dataset set = data::load_dataset(images, labels, saved.config.data.num_classes);
+  data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
                                               static_cast<std::size_t>(flags.batch_size));
   if (flags.json) {

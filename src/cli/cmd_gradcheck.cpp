@@ -1,6 +1,7 @@
 // `mnisttrain gradcheck`: compares every layer's backprop gradient with central differences
 // computed in double precision, and fails above the threshold.
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/config_flag.h"
 #include "config/config.h"
 #include "data/batches.h"
@@ -65,7 +66,8 @@ CommandAction add_gradcheck(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--samples", flags->samples, "samples in the batch")->check(CLI::Range(1, 256));
   sub->add_option("--per-tensor", flags->per_tensor, "parameters sampled per tensor (0 = all)");
   sub->add_option("--threshold", flags->threshold, "largest relative error that passes");
-  sub->add_option("--seed", flags->seed, "which parameters (and random inputs) are drawn");
+  sub->add_option("--seed", flags->seed, "which parameters (and random inputs) are drawn")
+      ->check(non_negative_integer());
   sub->add_flag("--random-inputs", flags->random_inputs, "random pixels instead of the training data");
   return [flags] { return run_gradcheck(*flags); };
 }

@@ -2,7 +2,8 @@
 // size, value range, and for label files the count of each class.
 #include "cli/commands.h"
 #include "cli/format.h"
-#include "data/idx.h"
+#include "data/idx_stats.h"
+#include "io/quote.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,16 +15,9 @@
 namespace mnisttrain::cli {
 
 static void print_info(const std::string& path) {
-  const data::IdxArray array = data::read_idx(path);
-  const std::size_t n = array.count();
-  double lo = n ? array.value(0) : 0.0, hi = lo;
-  for (std::size_t i = 1; i < n; ++i) {
-    const double v = array.value(i);
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
-  const std::uint64_t data_bytes = array.bytes.size();
-  std::printf("%s%s\n", path.c_str(), array.gzipped ? " (gzip)" : "");
+  const data::IdxStats stats = data::scan_idx(path);
+  const data::IdxArray& array = stats.header;
+  std::printf("%s%s\n", io::escaped(path).c_str(), array.gzipped ? " (gzip)" : "");
   std::printf("  magic    0x%08X (type 0x%02X, %zu dimension%s)\n", array.magic(),
               static_cast<unsigned>(array.type), array.dims.size(),
               array.dims.size() == 1 ? "" : "s");
@@ -31,19 +25,22 @@ static void print_info(const std::string& path) {
   std::printf("  shape    %s\n", array.shape_string().c_str());
   std::printf("  dtype    %s\n", data::type_name(array.type));
   std::printf("  bytes    %s (%zu-byte header + %s data)\n",
-              with_commas(array.header_bytes() + data_bytes).c_str(), array.header_bytes(),
-              with_commas(data_bytes).c_str());
-  std::printf("  min/max  %g / %g\n", lo, hi);
-
-  const bool integer_type = array.type != data::IdxType::Float32 &&
-                            array.type != data::IdxType::Float64;
-  if (array.dims.size() == 1 && integer_type) {
-    std::map<long, std::size_t> counts;
-    for (std::size_t i = 0; i < n; ++i) ++counts[static_cast<long>(array.value(i))];
-    std::printf("  labels   %zu classes\n", counts.size());
-    for (const auto& [label, count] : counts) {
-      std::printf("    %3ld: %6zu  (%.2f%%)\n", label, count, 100.0 * count / n);
-    }
+              with_commas(array.header_bytes() + stats.data_bytes).c_str(), array.header_bytes(),
+              with_commas(stats.data_bytes).c_str());
+  std::printf("  min/max  %g / %g\n", stats.min, stats.max);
+  if (stats.nan_count > 0) {
+    std::printf("  NaN      %s of %s values\n", with_commas(stats.nan_count).c_str(),
+                with_commas(stats.count).c_str());
+  }
+  if (!stats.label_like) return;
+  if (stats.too_many_labels) {
+    std::printf("  labels   more than %zu distinct values (not a label file?)\n", data::kMaxCountedLabels);
+    return;
+  }
+  std::printf("  labels   %zu classes\n", stats.label_counts.size());
+  for (const auto& [label, count] : stats.label_counts) {
+    std::printf("    %3ld: %6llu  (%.2f%%)\n", label, static_cast<unsigned long long>(count),
+                100.0 * static_cast<double>(count) / static_cast<double>(stats.count));
   }
 }
 

@@ -3,6 +3,7 @@
 // and says how to resume.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
+#include "cli/flag_checks.h"
 #include "cli/progress.h"
 #include "config/config.h"
 #include "error.h"
@@ -25,9 +26,17 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_sigint(int) {
+// SIGTERM (docker stop, Slurm, kill) and SIGHUP (a closed terminal) end a run the way Ctrl-C
+// does: finish the batch, write the checkpoint, exit 130.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void on_stop_signal(int signal_number) {
   g_stop.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+  std::signal(signal_number, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+void handle_stop_signals(bool handle) {
+  for (int signal_number : kStopSignals) std::signal(signal_number, handle ? on_stop_signal : SIG_DFL);
 }
 
 struct TrainFlags {
@@ -86,14 +95,14 @@ int run_train(const TrainFlags& flags) {
   }
 
   g_stop.store(false);
-  std::signal(SIGINT, on_sigint);
+  handle_stop_signals(true);
   ProgressBar progress(!flags.quiet);
   train::TrainOptions options;
   options.resume_path = flags.resume;
   options.overwrite = flags.overwrite;
   options.stop_requested = &g_stop;
   const train::TrainResult result = train::train(cfg, options, progress);
-  std::signal(SIGINT, SIG_DFL);
+  handle_stop_signals(false);
 
   if (result.reason == train::StopReason::Interrupted) {
     std::fprintf(stderr, "interrupted: checkpoint written to %s\nresume with: mnisttrain train --resume %s\n",
@@ -123,8 +132,8 @@ CommandAction add_train(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
   sub->add_option("--epochs", flags->overrides.epochs, "override training.epochs")->check(CLI::PositiveNumber);
   sub->add_option("--batch-size", flags->overrides.batch_size, "override training.batch_size")->check(CLI::PositiveNumber);
-  sub->add_option("--learning-rate", flags->overrides.learning_rate, "override training.optimizer.learning_rate")->check(CLI::PositiveNumber);
-  sub->add_option("--seed", flags->overrides.seed, "override training.seed");
+  sub->add_option("--learning-rate", flags->overrides.learning_rate, "override training.optimizer.learning_rate")->check(positive_float32());
+  sub->add_option("--seed", flags->overrides.seed, "override training.seed")->check(non_negative_integer());
   sub->add_option("--threads", flags->overrides.threads, "override training.threads (worker threads; 0 = one per core); the results are the same bits for any count")->check(CLI::NonNegativeNumber);
   sub->add_option("--out", flags->overrides.output, "override output (the run folder)");
   sub->add_option("--resume", flags->resume, "continue from a checkpoint.bin");

@@ -3,6 +3,7 @@
 #include "config/config.h"
 
 #include "error.h"
+#include "io/json_text.h"
 
 #include <algorithm>
 #include <climits>
@@ -55,11 +56,7 @@ const Keys kMetrics{"accuracy"};
 // ---- message pieces ----
 
 // ASCII-only and cut short, so that a message stays one readable line whatever the value.
-std::string shown(const json& value) {
-  std::string text = value.dump(-1, ' ', true, json::error_handler_t::replace);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
-}
+std::string shown(const json& value) { return io::shown_json(value); }
 
 std::string in_quotes(const std::string& text) { return shown(json(text)); }
 
@@ -140,6 +137,15 @@ std::string read_string(const Node& node) {
   return node.value.get<std::string>();
 }
 
+// Names key the saved weights and appear in every summary line, so they stay short.
+std::string read_layer_name(const Node& node) {
+  std::string name = read_string(node);
+  if (name.size() > kMaxLayerNameBytes) {
+    node.expected("a name of at most " + std::to_string(kMaxLayerNameBytes) + " bytes");
+  }
+  return name;
+}
+
 bool read_bool(const Node& node) {
   if (!node.value.is_boolean()) node.expected("true or false");
   return node.value.get<bool>();
@@ -204,6 +210,16 @@ double read_number(const Node& node, const Bounds& b) {
   const bool below = b.hi == kInf || (b.hi_closed ? x <= b.hi : x < b.hi);
   if (!std::isfinite(x) || !above || !below) node.expected(describe(b));
   return x;
+}
+
+// A positive number that training uses as a float32 must not round to 0 there (1e-50 would
+// train nothing, or divide by zero, without a word).
+auto float32_number(Bounds b) {
+  return [b](const Node& node) {
+    const double x = read_number(node, b);
+    if (static_cast<float>(x) == 0.0f) node.fail(number_text(x) + " rounds to 0 as a float32");
+    return x;
+  };
 }
 
 // Binds the bounds, for use with `optional` below.
@@ -327,7 +343,7 @@ LayerSpec parse_layer(const Node& node) {
   layer.type = read_type(o, kLayerTypes, kAllLayerKeys);
   o.check_keys(layer_keys(layer.type), kAllLayerKeys,
                "a " + in_quotes(name_of(layer.type)) + " layer");
-  optional(o, "name", layer.name, read_string);
+  optional(o, "name", layer.name, read_layer_name);
   switch (layer.type) {
     case LayerType::Dense:
       layer.units = positive_int(o.required("units"));
@@ -422,13 +438,13 @@ OptimizerSettings parse_optimizer(const Node& node) {
   o.check_keys(optimizer_keys(optimizer.type), kAllOptimizerKeys,
                "the " + in_quotes(name_of(optimizer.type)) + " optimizer");
   // check_keys let through only this type's keys, so reading whatever is present is safe.
-  optional(o, "learning_rate", optimizer.learning_rate, number(kPositive));
+  optional(o, "learning_rate", optimizer.learning_rate, float32_number(kPositive));
   optional(o, "momentum", optimizer.momentum, number(kFraction));
   optional(o, "nesterov", optimizer.nesterov, read_bool);
   optional(o, "rho", optimizer.rho, number(kFraction));
   optional(o, "beta_1", optimizer.beta_1, number(kFraction));
   optional(o, "beta_2", optimizer.beta_2, number(kFraction));
-  optional(o, "epsilon", optimizer.epsilon, number(kPositive));
+  optional(o, "epsilon", optimizer.epsilon, float32_number(kPositive));
   optional(o, "weight_decay", optimizer.weight_decay, number(kNonNegative));
   optional(o, "clipnorm", optimizer.clipnorm, number(kNonNegative));
   optional(o, "schedule", optimizer.schedule, parse_schedule);
@@ -517,7 +533,7 @@ void apply_overrides(Config& config, const Overrides& overrides) {
   }
   if (overrides.learning_rate) {
     training.optimizer.learning_rate =
-        check(*overrides.learning_rate, "--learning-rate", number(kPositive));
+        check(*overrides.learning_rate, "--learning-rate", float32_number(kPositive));
   }
   if (overrides.seed) training.seed = check(*overrides.seed, "--seed", read_seed);
   if (overrides.threads) training.threads = check(*overrides.threads, "--threads", non_negative_int);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,9 @@ struct TrainingConfig {
   SaveBestConfig save_best;
 };
 
+// Layer names key the saved weights and appear in messages and summaries.
+constexpr std::size_t kMaxLayerNameBytes = 256;
+
 struct Config {
   std::string source;  // the config file's path, or "<built-in>"
   DataConfig data;
@@ -67,6 +71,8 @@ enum class Purpose { Train, Describe };
 // paths. Throws mnisttrain::Error("<source>: <json.path>: <what was wrong>").
 Config parse_config(const nlohmann::json& document, const std::string& source,
                     const std::string& base_dir, Purpose purpose = Purpose::Train);
+// Config files are a few kB; anything far larger is a mistake, refused before reading it.
+constexpr std::uint64_t kMaxConfigBytes = 1u << 20;
 // Reads the file (a missing file, unreadable file or JSON syntax error is an Error naming it).
 Config load_config(const std::string& path, Purpose purpose = Purpose::Train);
 

@@ -1,6 +1,7 @@
 // Shuffled mini-batches with per-batch float conversion; see batches.h.
 #include "data/batches.h"
 
+#include "checked_size.h"
 #include "error.h"
 #include "random.h"
 
@@ -19,9 +20,9 @@ BatchIterator::BatchIterator(const Dataset& data, std::size_t batch_size)
     : data_(data), batch_size_(batch_size), order_(data.count) {
   if (batch_size == 0) throw Error("batch size must be positive");
   const std::size_t rows = std::min(batch_size, std::max<std::size_t>(data.count, 1));
-  x_.resize(rows * data.features());
+  x_.resize(checked_mul(rows, data.features(), "batch input buffer"));
   labels_.resize(rows);
-  onehot_.resize(rows * static_cast<std::size_t>(data.num_classes));
+  onehot_.resize(checked_mul(rows, static_cast<std::size_t>(data.num_classes), "batch label buffer"));
   unshuffle();
 }
 

@@ -1,7 +1,9 @@
 // A sequential byte stream over a plain or gzip-compressed file, told apart by the gzip magic
-// (1f 8b) rather than the file name. For plain files the size is known before reading, which
-// lets callers check a header's claims before allocating. Gzip is inflated with zlib directly
-// (not gzread) so that bytes after the end of the gzip stream are seen, not silently skipped.
+// (1f 8b) rather than the file name. Only regular files are read (a FIFO or device is refused
+// at once, see io/input_file.h). For plain files the size is known before reading, which lets
+// callers check a header's claims before allocating. Gzip is inflated with zlib directly (not
+// gzread) so that each member's CRC is checked, further members are read on (as gunzip does),
+// and the first byte after the last member that does not start a member is an error at once.
 #pragma once
 
 #include <zlib.h>
@@ -24,12 +26,9 @@ class ByteSource {
   std::uint64_t file_size() const { return file_size_; }  // bytes on disk
 
   // Reads up to n (decompressed) bytes; fewer only at the end of the data. A corrupt or cut
-  // gzip stream throws, naming the compressed byte offset.
+  // gzip stream, or bytes after it that are not another gzip member, throw, naming the
+  // compressed byte offset.
   std::size_t read(void* out, std::size_t n);
-
-  // Gzip only, after the data has been read to its end: the count of bytes on disk after the
-  // gzip stream (0 for a well-formed single-stream file).
-  std::uint64_t bytes_after_stream();
 
   // The decompressed (or plain) offset callers have consumed, for their messages.
   void advance(std::size_t n) { offset_ += n; }
@@ -37,6 +36,9 @@ class ByteSource {
 
  private:
   std::uint64_t compressed_offset() const { return compressed_read_ - stream_.avail_in; }
+  std::size_t read_plain(void* out, std::size_t n);
+  bool fill_input(std::size_t at_least);
+  bool next_member();
 
   std::string path_;
   std::FILE* file_ = nullptr;
@@ -45,7 +47,8 @@ class ByteSource {
   std::uint64_t offset_ = 0;
   z_stream stream_{};
   bool stream_open_ = false;
-  bool stream_end_ = false;
+  bool member_end_ = false;  // the current member ended; another may follow
+  bool data_end_ = false;    // no further member: the data is over
   std::uint64_t compressed_read_ = 0;
   std::vector<unsigned char> input_;
 };

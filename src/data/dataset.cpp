@@ -15,25 +15,39 @@ static std::string magic_string(const IdxArray& array) {
   return buf;
 }
 
-// What every image file must be: uint8 of rank 2 or 3 with sides up to 65535.
-static void check_image_header(const IdxArray& images, const std::string& images_path) {
+// Everything about an image file that its header alone decides, checked before any pixel is
+// read or inflated: rank, element type, sides up to 65535, no zero side, and an image size the
+// network can take (a hostile 4 MB gzip may claim one 65535 x 65535 image).
+static void check_image_header(const IdxArray& images, const std::string& path) {
   if (images.dims.size() == 1) {
-    throw Error(images_path + ": expected an image file (3 dimensions, magic 0x00000803), found " +
+    throw Error(path + ": expected an image file (3 dimensions, magic 0x00000803), found " +
                 "1 dimension (magic " + magic_string(images) + "): is this a label file?");
   }
   if (images.dims.size() > 3) {
-    throw Error(images_path + ": expected images of shape (N, rows, cols), found " +
+    throw Error(path + ": expected images of shape (N, rows, cols), found " +
                 std::to_string(images.dims.size()) + " dimensions " + images.shape_string());
   }
   if (images.type != IdxType::UInt8) {
-    throw Error(images_path + ": element type " + type_name(images.type) + " (magic " +
+    throw Error(path + ": element type " + type_name(images.type) + " (magic " +
                 magic_string(images) + "): the trainer reads uint8 pixels (type byte 0x08)");
   }
+  std::uint64_t pixels = 1;
   for (std::size_t d = 1; d < images.dims.size(); ++d) {
     if (images.dims[d] > 65535) {
-      throw Error(images_path + ": image dimension " + std::to_string(d) + " is " + std::to_string(images.dims[d]) +
-                  " (at byte offset " + std::to_string(4 + 4 * d) + "), more than 65535");
+      throw Error(path + ": image dimension " + std::to_string(d) + " is " +
+                  std::to_string(images.dims[d]) + " (at byte offset " + std::to_string(4 + 4 * d) +
+                  "), more than 65535");
     }
+    if (images.dims[d] == 0) {
+      throw Error(path + ": image dimension " + std::to_string(d) + " is 0 (at byte offset " +
+                  std::to_string(4 + 4 * d) + "): images must have at least one pixel");
+    }
+    pixels *= images.dims[d];  // two sides up to 65535: no overflow
+  }
+  if (pixels > kMaxImagePixels) {
+    throw Error(path + ": header claims images of shape " + images.shape_string() + ", " +
+                std::to_string(pixels) + " pixels each, more than the " +
+                std::to_string(kMaxImagePixels) + " (4096 x 4096) this tool trains on");
   }
 }
 
@@ -49,20 +63,24 @@ std::vector<int> image_shape(const std::string& images_path) {
 }
 
 Dataset load_images(const std::string& images_path) {
-  IdxArray images = read_idx(images_path);
-  check_image_header(images, images_path);
+  IdxReader reader(images_path);
+  check_image_header(reader.header(), images_path);
   Dataset set;
-  set.count = images.dims[0];
-  const std::vector<int> shape = shape_of(images);
+  set.count = reader.header().dims[0];
+  const std::vector<int> shape = shape_of(reader.header());
   set.rows = shape[0];
   set.cols = shape[1];
-  set.images = std::move(images.bytes);
+  set.images = reader.read_all();
   return set;
 }
 
 Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
                      int num_classes) {
   Dataset set = load_images(images_path);
+  // Every use of a labelled set (training, validation, test, eval) divides by its size.
+  if (set.count == 0) {
+    throw Error(images_path + ": holds no images (the count at byte offset 4 is 0)");
+  }
   IdxArray labels = read_idx(labels_path);
   if (labels.dims.size() != 1) {
     throw Error(labels_path + ": expected a label file (1 dimension, magic 0x00000801), found " +
@@ -87,6 +105,25 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
   set.num_classes = num_classes;
   set.labels = std::move(labels.bytes);
   return set;
+}
+
+void check_image_shape(const Dataset& set, const std::vector<int>& expected,
+                       const std::string& path, const std::string& expected_by) {
+  std::uint64_t features = 1;
+  std::string shape;
+  for (int d : expected) {
+    features *= static_cast<std::uint64_t>(d);
+    shape += (shape.empty() ? "" : "x") + std::to_string(d);
+  }
+  const std::string found = std::to_string(set.rows) + "x" + std::to_string(set.cols);
+  // A flat file (N x features) carries no shape of its own, so only its size is compared.
+  const bool both_shaped = set.rows != 1 && expected.size() == 2 && expected[0] != 1;
+  if (set.features() != features ||
+      (both_shaped && (set.rows != expected[0] || set.cols != expected[1]))) {
+    throw Error(path + ": images are " + found + " (" + std::to_string(set.features()) +
+                " pixels), " + expected_by + " expects " + shape + " (" +
+                std::to_string(features) + " pixels)");
+  }
 }
 
 Dataset take(const Dataset& data, std::size_t first, std::size_t count) {

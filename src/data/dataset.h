@@ -22,6 +22,9 @@ struct Dataset {
   const std::uint8_t* image(std::size_t index) const { return images.data() + index * features(); }
 };
 
+// The largest image the loaders accept, decided from the IDX header before reading pixels.
+constexpr std::uint64_t kMaxImagePixels = std::uint64_t{1} << 24;
+
 // Loads an image file alone (uint8, rank 3, or rank 2 as N x features); labels stay empty.
 Dataset load_images(const std::string& images_path);
 
@@ -32,6 +35,12 @@ std::vector<int> image_shape(const std::string& images_path);
 // 3 (or 2: N x features), rank-1 uint8 labels, equal counts, every label below num_classes.
 Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
                      int num_classes);
+
+// Refuses images of another shape than `expected` (rows, cols), even with the same pixel
+// count: 14x56 images fed to a 28x28 network would run and give meaningless numbers. A flat
+// file (N x features) is compared by its size alone. expected_by names the other side.
+void check_image_shape(const Dataset& set, const std::vector<int>& expected,
+                       const std::string& path, const std::string& expected_by);
 
 // Keras's validation_split: moves the LAST fraction of `train` (before any shuffling) into the
 // returned set. Keras keeps int(count * (1 - fraction)) samples for training.

@@ -2,6 +2,7 @@
 #include "data/idx.h"
 
 #include "data/byte_source.h"
+#include "checked_size.h"
 #include "error.h"
 #include "io/atomic_file.h"
 
@@ -43,8 +44,8 @@ static bool is_known_type(std::uint8_t byte) {
 }
 
 std::size_t IdxArray::count() const {
-  std::size_t n = 1;
-  for (auto d : dims) n *= d;
+  std::uint64_t n = 1;
+  for (auto d : dims) n = checked_mul(n, d, "IDX shape " + shape_string());
   return n;
 }
 
@@ -112,19 +113,19 @@ std::uint32_t big_endian_u32(const unsigned char* p) {
          std::uint32_t{p[3]};
 }
 
-void swap_to_native(std::vector<std::uint8_t>& bytes, std::size_t element_size) {
+void swap_to_native(std::uint8_t* bytes, std::size_t size, std::size_t element_size) {
   if (element_size == 1) return;
-  for (std::size_t i = 0; i + element_size <= bytes.size(); i += element_size) {
-    std::reverse(bytes.begin() + static_cast<std::ptrdiff_t>(i),
-                 bytes.begin() + static_cast<std::ptrdiff_t>(i + element_size));
+  for (std::size_t i = 0; i + element_size <= size; i += element_size) {
+    std::reverse(bytes + i, bytes + i + element_size);
   }
 }
 
-// Reads and checks the magic and the sizes into `array` (type, dims, gzipped); returns the
-// data byte count the header claims.
-std::uint64_t read_header(ByteSource& source, const std::string& path, IdxArray& array) {
-  array.gzipped = source.gzipped();
+}  // namespace
 
+IdxReader::IdxReader(const std::string& path)
+    : path_(path), source_(std::make_unique<ByteSource>(path)) {
+  ByteSource& source = *source_;
+  header_.gzipped = source.gzipped();
   unsigned char magic[4];
   read_exact(source, path, magic, 4, "IDX header");
   const std::uint32_t magic_value = big_endian_u32(magic);
@@ -143,94 +144,104 @@ std::uint64_t read_header(ByteSource& source, const std::string& path, IdxArray&
     throw Error(path + ": IDX dimension count " + std::to_string(ndim) +
                 " at offset 3 is outside 1.." + std::to_string(kMaxIdxDims));
   }
-  array.type = static_cast<IdxType>(magic[2]);
+  header_.type = static_cast<IdxType>(magic[2]);
+  read_dims(ndim);
+  check_plain_size();
+}
 
+IdxReader::~IdxReader() = default;
+
+void IdxReader::read_dims(std::size_t ndim) {
   unsigned char sizes[4 * kMaxIdxDims];
-  read_exact(source, path, sizes, 4 * ndim, "IDX dimension sizes");
-  std::uint64_t data_bytes = type_size(array.type);
-  std::string claimed;
+  read_exact(*source_, path_, sizes, 4 * ndim, "IDX dimension sizes");
+  std::uint64_t data_bytes = type_size(header_.type);
+  bool overflow = false;
   for (std::size_t i = 0; i < ndim; ++i) {
     const std::uint32_t d = big_endian_u32(sizes + 4 * i);
-    array.dims.push_back(d);
-    claimed += (i ? " x " : "") + std::to_string(d);
+    header_.dims.push_back(d);
+    claimed_ += (i ? " x " : "") + std::to_string(d);
     // Checked multiply: the size may overflow 64 bits long before it fails the limit.
-    if (__builtin_mul_overflow(data_bytes, std::uint64_t{d}, &data_bytes)) {
-      data_bytes = UINT64_MAX;
-    }
+    overflow = overflow || __builtin_mul_overflow(data_bytes, std::uint64_t{d}, &data_bytes);
   }
-  if (data_bytes > kMaxIdxDataBytes) {
-    throw Error(path + ": header claims shape " + claimed + " of " + type_name(array.type) +
-                " (" + (data_bytes == UINT64_MAX ? std::string("over 2^64") :
-                        std::to_string(data_bytes)) +
+  if (overflow || data_bytes > kMaxIdxDataBytes) {
+    throw Error(path_ + ": header claims shape " + claimed_ + " of " + type_name(header_.type) +
+                " (" + (overflow ? std::string("over 2^64") : std::to_string(data_bytes)) +
                 " bytes), more than the " + std::to_string(kMaxIdxDataBytes >> 30) +
                 " GiB limit; the header is corrupt or this is not an IDX file");
   }
-  return data_bytes;
+  data_bytes_ = data_bytes;
 }
 
-}  // namespace
-
-IdxArray read_idx_header(const std::string& path) {
-  ByteSource source(path);
-  IdxArray array;
-  read_header(source, path, array);
-  return array;
-}
-
-IdxArray read_idx(const std::string& path) {
-  ByteSource source(path);
-  IdxArray array;
-  const std::uint64_t data_bytes = read_header(source, path, array);
-  const std::uint64_t header = array.header_bytes();
-  std::string claimed;
-  for (std::size_t i = 0; i < array.dims.size(); ++i) claimed += (i ? " x " : "") + std::to_string(array.dims[i]);
-  if (!source.gzipped() && source.file_size() != header + data_bytes) {
-    const std::uint64_t size = source.file_size();
-    if (size < header + data_bytes) {
-      throw Error(path + ": truncated: header (" + claimed + " " + type_name(array.type) +
-                  ") implies " + std::to_string(header + data_bytes) + " bytes, file has " +
-                  std::to_string(size) + " (ends at offset " + std::to_string(size) +
-                  ", data should end at offset " + std::to_string(header + data_bytes) + ")");
-    }
-    throw Error(path + ": " + std::to_string(size - header - data_bytes) +
+void IdxReader::check_plain_size() {
+  if (source_->gzipped()) return;
+  const std::uint64_t header = header_.header_bytes();
+  const std::uint64_t size = source_->file_size();
+  if (size < header + data_bytes_) {
+    throw Error(path_ + ": truncated: header (" + claimed_ + " " + type_name(header_.type) +
+                ") implies " + std::to_string(header + data_bytes_) + " bytes, file has " +
+                std::to_string(size) + " (ends at offset " + std::to_string(size) +
+                ", data should end at offset " + std::to_string(header + data_bytes_) + ")");
+  }
+  if (size > header + data_bytes_) {
+    throw Error(path_ + ": " + std::to_string(size - header - data_bytes_) +
                 " trailing bytes after the data, which ends at offset " +
-                std::to_string(header + data_bytes) + " (file has " + std::to_string(size) +
+                std::to_string(header + data_bytes_) + " (file has " + std::to_string(size) +
                 " bytes)");
   }
+}
 
+std::size_t IdxReader::read_data(std::uint8_t* out, std::size_t n) {
+  const std::size_t want =
+      static_cast<std::size_t>(std::min<std::uint64_t>(n, data_bytes_ - data_read_));
+  const std::size_t got = source_->read(out, want);
+  source_->advance(got);
+  data_read_ += got;
+  if (got != want) {
+    throw Error(path_ + ": truncated: header (" + claimed_ + " " + type_name(header_.type) +
+                ") implies " + std::to_string(data_bytes_) + " data bytes after the " +
+                std::to_string(header_.header_bytes()) + "-byte header, stream ends at offset " +
+                std::to_string(source_->offset()) + (source_->gzipped() ? " (decompressed)" : ""));
+  }
+  swap_to_native(out, got, type_size(header_.type));
+  return got;
+}
+
+std::vector<std::uint8_t> IdxReader::read_all() {
   // For gzip the true size is only known by reading, so grow in chunks as data arrives: a
   // small file with a lying header fails at its end instead of allocating the claim.
-  const std::size_t chunk = 1 << 20;
-  while (array.bytes.size() < data_bytes) {
-    const std::size_t want =
-        static_cast<std::size_t>(std::min<std::uint64_t>(chunk, data_bytes - array.bytes.size()));
-    const std::size_t before = array.bytes.size();
-    array.bytes.resize(before + want);
-    const std::size_t got = source.read(array.bytes.data() + before, want);
-    source.advance(got);
-    if (got != want) {
-      throw Error(path + ": truncated: header (" + claimed + " " + type_name(array.type) +
-                  ") implies " + std::to_string(data_bytes) + " data bytes after the " +
-                  std::to_string(header) + "-byte header, stream ends at offset " +
-                  std::to_string(source.offset()) + (source.gzipped() ? " (decompressed)" : ""));
-    }
+  std::vector<std::uint8_t> bytes;
+  const std::size_t chunk = std::size_t{1} << 20;
+  while (data_read_ < data_bytes_) {
+    const std::size_t before = bytes.size();
+    bytes.resize(before + static_cast<std::size_t>(std::min<std::uint64_t>(chunk, data_bytes_ - data_read_)));
+    read_data(bytes.data() + before, bytes.size() - before);
   }
-  if (source.gzipped()) {
-    // Reading on to the stream's end also makes zlib check the gzip CRC32 and length.
-    unsigned char extra[4096];
-    std::uint64_t trailing = 0;
-    for (std::size_t got; (got = source.read(extra, sizeof extra)) > 0;) trailing += got;
-    if (trailing) {
-      throw Error(path + ": " + std::to_string(trailing) +
-                  " trailing bytes after the data, which ends at offset " +
-                  std::to_string(header + data_bytes) + " (decompressed)");
-    }
-    if (const std::uint64_t after = source.bytes_after_stream()) {
-      throw Error(path + ": " + std::to_string(after) + " bytes after the end of the gzip stream (the file has " +
-                  std::to_string(source.file_size()) + " bytes)");
-    }
+  finish();
+  return bytes;
+}
+
+void IdxReader::finish() {
+  if (!source_->gzipped()) return;  // the plain size was checked against the header
+  // One byte more: a well-formed file ends here (which makes zlib check the CRC32 and length
+  // of the last member); anything else is refused without inflating the rest.
+  unsigned char extra = 0;
+  if (source_->read(&extra, 1) != 0) {
+    throw Error(path_ + ": trailing bytes after the data, which ends at offset " +
+                std::to_string(header_.header_bytes() + data_bytes_) + " (decompressed)");
   }
-  swap_to_native(array.bytes, type_size(array.type));
+}
+
+IdxArray read_idx_header(const std::string& path) { return IdxReader(path).header(); }
+
+IdxArray read_idx(const std::string& path, std::uint64_t max_data_bytes) {
+  IdxReader reader(path);
+  if (reader.data_bytes() > max_data_bytes) {
+    throw Error(path + ": header claims shape " + reader.header().shape_string() + " of " +
+                type_name(reader.header().type) + " (" + std::to_string(reader.data_bytes()) +
+                " bytes), more than the " + std::to_string(max_data_bytes) + " accepted here");
+  }
+  IdxArray array = reader.header();
+  array.bytes = reader.read_all();
   return array;
 }
 
@@ -261,10 +272,16 @@ void write_idx(const std::string& path, const IdxArray& array) {
                 " dimensions");
   }
   const std::size_t element_size = type_size(array.type);
-  if (array.bytes.size() != array.count() * element_size) {
+  const std::uint64_t data_bytes = checked_mul(array.count(), element_size, path + ": IDX data size");
+  if (array.bytes.size() != data_bytes) {
     throw Error(path + ": IDX array holds " + std::to_string(array.bytes.size()) +
                 " bytes, its shape " + array.shape_string() + " needs " +
-                std::to_string(array.count() * element_size));
+                std::to_string(data_bytes));
+  }
+  // The reader's limit, so that nothing is written that cannot be read back.
+  if (data_bytes > kMaxIdxDataBytes) {
+    throw Error(path + ": IDX data of " + std::to_string(data_bytes) + " bytes is more than the " +
+                std::to_string(kMaxIdxDataBytes >> 30) + " GiB the reader accepts");
   }
   std::string raw;
   raw.reserve(array.header_bytes() + array.bytes.size());

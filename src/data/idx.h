@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,43 @@ struct IdxArray {
   std::string shape_string() const;  // "(60000, 28, 28)"
 };
 
-IdxArray read_idx(const std::string& path);
+class ByteSource;
+
+// Reads an IDX file in two steps, so that callers judge the header before any data is read or
+// inflated: the constructor reads and checks the header (type, rank, overflow, the 4 GiB
+// limit, and for plain files the exact size); read_data streams the elements; finish checks
+// that nothing follows them (stopping at the first extra byte) and, for gzip, the CRC.
+class IdxReader {
+ public:
+  explicit IdxReader(const std::string& path);
+  ~IdxReader();
+
+  // type, dims and gzipped as in the header; bytes stays empty.
+  const IdxArray& header() const { return header_; }
+  std::uint64_t data_bytes() const { return data_bytes_; }
+  const std::string& path() const { return path_; }
+
+  // Reads the next min(n, bytes left) data bytes, elements in native byte order (n must be a
+  // multiple of the element size); throws when the file ends early.
+  std::size_t read_data(std::uint8_t* out, std::size_t n);
+  // The data not read yet, then finish(); memory grows with the data actually present.
+  std::vector<std::uint8_t> read_all();
+  void finish();
+
+ private:
+  void read_dims(std::size_t ndim);
+  void check_plain_size();
+
+  std::string path_;
+  std::unique_ptr<ByteSource> source_;
+  IdxArray header_;
+  std::uint64_t data_bytes_ = 0;
+  std::uint64_t data_read_ = 0;
+  std::string claimed_;  // "60000 x 28 x 28", for messages
+};
+
+// Reads the whole file; data larger than max_data_bytes is refused from the header alone.
+IdxArray read_idx(const std::string& path, std::uint64_t max_data_bytes = kMaxIdxDataBytes);
 // The magic and sizes alone (bytes stay empty), with the same header checks as read_idx.
 IdxArray read_idx_header(const std::string& path);
 // Writes big-endian (gzip-compressed when array.gzipped), through a temp file and rename.

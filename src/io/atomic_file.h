@@ -1,5 +1,7 @@
 // Whole-file writes that never leave a half-written file under the final name: the bytes go
-// to a temporary file beside the target, which is flushed and then renamed over it.
+// to a temporary file beside the target, which is flushed and then renamed over it. A symlink
+// is written through (its target is replaced, the link kept); an existing path that is not a
+// regular file (device, FIFO, directory) is refused rather than replaced.
 #pragma once
 
 #include <cstddef>

@@ -3,12 +3,13 @@
 
 #include "error.h"
 #include "io/atomic_file.h"
+#include "io/input_file.h"
+#include "io/json_text.h"
+#include "io/quote.h"
 
 #include <zlib.h>
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace mnisttrain::io {
 
@@ -44,6 +45,11 @@ void save_model_file(const std::string& path, nlohmann::json header,
   header["arrays"] = nlohmann::json::array();
   for (const auto& a : arrays) header["arrays"].push_back({{"name", a.name}, {"count", a.values.size()}});
   const std::string text = header.dump();
+  // The loader's limit, enforced here so that nothing is written that cannot be read back.
+  if (text.size() > kMaxHeaderBytes) {
+    throw Error(path + ": the JSON header would be " + std::to_string(text.size()) +
+                " bytes, more than the " + std::to_string(kMaxHeaderBytes) + " a model file allows");
+  }
   std::string out(kModelMagic, sizeof kModelMagic);
   put_u32(out, kModelFormatVersion);
   put_u32(out, static_cast<std::uint32_t>(text.size()));
@@ -53,16 +59,13 @@ void save_model_file(const std::string& path, nlohmann::json header,
     out.append(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(float));
   }
   const auto crc = static_cast<std::uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size())));
+      crc32_z(0L, reinterpret_cast<const Bytef*>(out.data()), out.size()));
   put_u32(out, crc);
   write_file_atomic(path, out);
 }
 
 ModelFile load_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open: " + std::strerror(errno));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw Error(path + ": read error");
+  const std::string bytes = read_regular_file(path, "a model or checkpoint file", kMaxModelFileBytes);
 
   const std::size_t size = bytes.size();
   if (size < 16 + 4) {
@@ -71,7 +74,7 @@ ModelFile load_model_file(const std::string& path) {
   }
   if (std::memcmp(bytes.data(), kModelMagic, sizeof kModelMagic) != 0) {
     throw Error(path + ": not a mnisttrain model file: magic at offset 0 is \"" +
-                bytes.substr(0, 8) + "\", expected \"MNISTTRN\"");
+                escaped(bytes.substr(0, 8)) + "\", expected \"MNISTTRN\"");
   }
   const std::uint32_t version = get_u32(bytes, 8);
   if (version != kModelFormatVersion) {
@@ -87,7 +90,7 @@ ModelFile load_model_file(const std::string& path) {
   // The CRC covers everything, so check it before trusting any header field.
   const std::uint32_t stored = get_u32(bytes, size - 4);
   const auto computed = static_cast<std::uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(size - 4)));
+      crc32_z(0L, reinterpret_cast<const Bytef*>(bytes.data()), size - 4));
   if (stored != computed) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "CRC32 mismatch: stored 0x%08X at offset %zu, computed 0x%08X",
@@ -96,11 +99,7 @@ ModelFile load_model_file(const std::string& path) {
   }
 
   ModelFile file;
-  try {
-    file.header = nlohmann::json::parse(bytes.begin() + 16, bytes.begin() + 16 + header_length);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path + ": JSON header at offset 16 is invalid: " + e.what());
-  }
+  file.header = parse_json_text(bytes.substr(16, header_length), path + ": JSON header at offset 16");
   if (!file.header.is_object() || !file.header.contains("arrays") || !file.header["arrays"].is_array()) {
     throw Error(path + ": header: missing \"arrays\" list");
   }
@@ -112,13 +111,18 @@ ModelFile load_model_file(const std::string& path) {
   for (const auto& entry : file.header["arrays"]) {
     if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string() ||
         !entry.contains("count") || !entry["count"].is_number_unsigned()) {
-      throw Error(path + ": header: arrays entry " + entry.dump() + " needs a name and a count");
+      throw Error(path + ": header: arrays entry " + shown_json(entry) + " needs a name and a count");
     }
     const auto count = entry["count"].get<std::uint64_t>();
     if (count > (size - 4 - offset) / sizeof(float)) {
       throw Error(path + ": array \"" + entry["name"].get<std::string>() + "\" of " +
                   std::to_string(count) + " floats at offset " + std::to_string(offset) +
                   " runs past the data, which ends at offset " + std::to_string(size - 4));
+    }
+    for (const NamedArray& earlier : file.arrays) {
+      if (earlier.name == entry["name"].get<std::string>()) {
+        throw Error(path + ": header: array \"" + earlier.name + "\" is listed twice");
+      }
     }
     NamedArray array{entry["name"].get<std::string>(), std::vector<float>(count)};
     std::memcpy(array.values.data(), bytes.data() + offset, count * sizeof(float));

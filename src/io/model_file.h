@@ -23,6 +23,9 @@ constexpr char kModelMagic[8] = {'M', 'N', 'I', 'S', 'T', 'T', 'R', 'N'};
 constexpr std::uint32_t kModelFormatVersion = 1;
 constexpr std::size_t kModelAlignment = 64;
 constexpr std::uint32_t kMaxHeaderBytes = 16u << 20;
+// The largest file the loader reads: a checkpoint of the largest network (2^28 parameters, two
+// optimizer moments and the best weights: 4 GiB of floats) plus the largest header.
+constexpr std::uint64_t kMaxModelFileBytes = (std::uint64_t{4} << 30) + (std::uint64_t{32} << 20);
 
 struct NamedArray {
   std::string name;

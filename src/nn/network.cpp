@@ -1,6 +1,7 @@
 // The sequential network over one parameter buffer; see network.h.
 #include "nn/network.h"
 
+#include "checked_size.h"
 #include "error.h"
 #include "nn/dense.h"
 #include "nn/init.h"
@@ -33,10 +34,15 @@ static std::string shape_text(const std::vector<int>& shape) {
 Network::Network(const ModelSpec& model, std::vector<int> input_shape, int num_classes)
     : input_shape_(std::move(input_shape)) {
   input_features_ = 1;
-  for (int d : input_shape_) input_features_ *= static_cast<std::size_t>(d);
+  for (int d : input_shape_) {
+    if (d <= 0) throw Error("input shape " + shape_text(input_shape_) + ": sizes must be positive");
+    input_features_ = checked_mul(input_features_, static_cast<std::size_t>(d), "input features");
+  }
   if (!model.input_shape.empty()) {
-    std::size_t declared = 1;
-    for (int d : model.input_shape) declared *= static_cast<std::size_t>(d);
+    std::uint64_t declared = 1;
+    for (int d : model.input_shape) {
+      declared = checked_mul(declared, static_cast<std::size_t>(d), "model.input_shape");
+    }
     if (declared != input_features_) {
       throw Error("model.input_shape: " + shape_text(model.input_shape) + " (" +
                   std::to_string(declared) + " features) does not match the data's " +
@@ -63,11 +69,14 @@ Network::Network(const ModelSpec& model, std::vector<int> input_shape, int num_c
     if (layer.spec.type == LayerType::Dense) {
       layer.outputs = static_cast<std::size_t>(layer.spec.units);
       layer.weight_offset = offset;
-      offset += layer.inputs * layer.outputs;
-      tensors_.push_back({layer.name + "/kernel", layer.weight_offset, layer.inputs * layer.outputs});
+      // Checked: widths multiply past 2^64 long before the parameter limit below is reached.
+      const std::string what = "model.layers[" + std::to_string(i) + "] parameters";
+      const std::size_t kernel = checked_mul(layer.inputs, layer.outputs, what);
+      offset = checked_add(offset, kernel, what);
+      tensors_.push_back({layer.name + "/kernel", layer.weight_offset, kernel});
       if (layer.spec.use_bias) {
         layer.bias_offset = offset;
-        offset += layer.outputs;
+        offset = checked_add(offset, layer.outputs, what);
         tensors_.push_back({layer.name + "/bias", layer.bias_offset, layer.outputs});
       }
       layer.param_count = offset - layer.weight_offset;
@@ -106,7 +115,7 @@ void Network::init_params(std::uint64_t seed) {
 void Network::reserve(std::size_t max_batch) {
   if (max_batch <= max_batch_) return;
   std::size_t per_sample = 0;
-  for (const Layer& layer : layers_) per_sample += layer.outputs;
+  for (const Layer& layer : layers_) per_sample = checked_add(per_sample, layer.outputs, "activations");
   if (max_batch > kMaxActivationFloats / std::max<std::size_t>(per_sample, 1)) {
     throw Error("batch of " + std::to_string(max_batch) + " samples needs " + std::to_string(per_sample) +
                 " activation floats each, more than the " + std::to_string(kMaxActivationFloats) +

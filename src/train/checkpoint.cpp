@@ -3,6 +3,10 @@
 
 #include "error.h"
 #include "io/model_file.h"
+#include "train/header_fields.h"
+
+#include <climits>
+#include <cstdint>
 
 #include <cmath>
 
@@ -12,9 +16,10 @@ static nlohmann::json monitor_json(const MonitorState& m) {
   return {{"has_best", m.has_best}, {"best", m.best}, {"best_epoch", m.best_epoch}, {"wait", m.wait}};
 }
 
-static MonitorState monitor_from(const nlohmann::json& j) {
-  return {j.at("has_best").get<bool>(), j.at("best").get<double>(), j.at("best_epoch").get<int>(),
-          j.at("wait").get<int>()};
+static MonitorState monitor_from(const HeaderFields& m) {
+  return {m.boolean("has_best"), m.finite_number("best"),
+          static_cast<int>(m.integer("best_epoch", 0, INT_MAX)),
+          static_cast<int>(m.integer("wait", 0, INT_MAX))};
 }
 
 static nlohmann::json history_json(const std::vector<EpochMetrics>& history) {
@@ -45,46 +50,69 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   io::save_model_file(path, header, arrays);
 }
 
-// A NaN or infinity under a valid CRC was written that way (a run that diverged is never
-// checkpointed): resuming from it would only train NaN.
-static void check_finite(const std::string& path, const io::NamedArray& array) {
-  for (std::size_t i = 0; i < array.values.size(); ++i) {
-    if (!std::isfinite(array.values[i])) {
-      throw Error(path + ": " + array.name + "[" + std::to_string(i) + "] is not a finite number");
+// Every field is checked for type and range here; the trainer then checks the sizes against
+// the network and the data (params, optimizer state, the batch cursor).
+static LoopState loop_state_from(const HeaderFields& h) {
+  LoopState s;
+  s.epoch = static_cast<int>(h.integer("epoch", 0, INT_MAX));
+  s.batch = h.unsigned_integer("batch");
+  s.loss_sum = h.finite_number("loss_sum");
+  s.correct = h.unsigned_integer("correct");
+  s.seen = h.unsigned_integer("seen");
+  if (s.correct > s.seen) h.fail("correct", "is more than seen (" + std::to_string(s.seen) + ")");
+  return s;
+}
+
+static std::array<std::uint64_t, 4> rng_state_from(const HeaderFields& h) {
+  const nlohmann::json& words = h.at("dropout_rng");
+  if (!words.is_array() || words.size() != 4) h.fail("dropout_rng", "expected 4 unsigned integers");
+  std::array<std::uint64_t, 4> state{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!words[i].is_number_unsigned()) h.fail("dropout_rng", "expected 4 unsigned integers");
+    state[i] = words[i].get<std::uint64_t>();
+  }
+  return state;
+}
+
+static std::vector<EpochMetrics> history_from(const HeaderFields& h) {
+  const nlohmann::json& records = h.at("history");
+  if (!records.is_array()) h.fail("history", "expected an array of per-epoch metrics");
+  std::vector<EpochMetrics> history;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    try {
+      if (!records[i].is_object()) throw Error("expected an object");
+      history.push_back(epoch_from_json(records[i]));
+    } catch (const std::exception& e) {
+      h.fail("history[" + std::to_string(i) + "]", std::string("is not a metrics record: ") + e.what());
     }
   }
+  return history;
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
   const io::ModelFile file = io::load_model_file(path);
-  const nlohmann::json& h = file.header;
-  if (h.value("kind", std::string()) != "checkpoint") {
-    throw Error(path + ": header: kind is " + (h.contains("kind") ? h["kind"].dump() : std::string("missing")) +
-                ", expected \"checkpoint\" (--resume takes the checkpoint.bin of a run)");
-  }
+  const HeaderFields h(file.header, path + ": header");
+  h.expect_string("kind", "checkpoint", " (--resume takes the checkpoint.bin of a run)");
   Checkpoint c;
-  try {
-    c.config = config::parse_config(h.at("config"), path + " (header config)", "");
-    LoopState& s = c.state;
-    s.epoch = h.at("epoch").get<int>();
-    s.batch = h.at("batch").get<std::size_t>();
-    c.optimizer_steps = h.at("step").get<std::int64_t>();
-    s.loss_sum = h.at("loss_sum").get<double>();
-    s.correct = h.at("correct").get<std::size_t>();
-    s.seen = h.at("seen").get<std::size_t>();
-    c.dropout_rng = h.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
-    for (const nlohmann::json& record : h.at("history")) c.history.push_back(epoch_from_json(record));
-    c.early_stopping = monitor_from(h.at("early_stopping"));
-    c.save_best = monitor_from(h.at("save_best"));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": header: " + e.what());
-  }
-  for (const auto& a : file.arrays) check_finite(path, a);
+  c.config = config::parse_config(h.at("config"), path + " (header config)", "");
+  c.state = loop_state_from(h);
+  c.optimizer_steps = h.integer("step", 0, INT64_MAX);
+  c.dropout_rng = rng_state_from(h);
+  c.history = history_from(h);
+  c.early_stopping = monitor_from(h.object("early_stopping"));
+  c.save_best = monitor_from(h.object("save_best"));
   c.params = file.array("params", path);
   c.optimizer_state = file.array("optimizer", path);
   for (const auto& a : file.arrays) {
     if (a.name == "best_params") c.best_params = a.values;
   }
+  if (!c.best_params.empty() && c.best_params.size() != c.params.size()) {
+    throw Error(path + ": array \"best_params\" holds " + std::to_string(c.best_params.size()) +
+                " floats, \"params\" holds " + std::to_string(c.params.size()));
+  }
+  check_finite(c.params, "params", path);
+  check_finite(c.optimizer_state, "optimizer", path);
+  check_finite(c.best_params, "best_params", path);
   return c;
 }
 

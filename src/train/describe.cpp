@@ -1,6 +1,7 @@
 // Describing a network without training it; see describe.h.
 #include "train/describe.h"
 
+#include "checked_size.h"
 #include "error.h"
 #include "optim/optimizer.h"
 
@@ -35,7 +36,9 @@ StepCost step_cost(const nn::Network& network, const optim::OptimizerSettings& o
   cost.activation_floats = 2 * activations;
   cost.param_bytes = cost.params * sizeof(float);
   cost.optimizer_bytes = cost.moments * cost.param_bytes;
-  cost.activation_bytes = cost.activation_floats * batch_size * sizeof(float);
+  cost.activation_bytes =
+      checked_mul(checked_mul(cost.activation_floats, batch_size, "activation memory"), sizeof(float),
+                  "activation memory");
   return cost;
 }
 

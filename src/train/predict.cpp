@@ -2,6 +2,7 @@
 #include "train/predict.h"
 
 #include "data/batches.h"
+#include "data/dataset.h"
 #include "error.h"
 #include "nn/loss.h"
 
@@ -9,11 +10,8 @@ namespace mnisttrain::train {
 
 std::vector<Prediction> predict(nn::Network& network, const data::Dataset& images,
                                 const std::string& path, std::size_t first, std::size_t count) {
+  data::check_image_shape(images, network.input_shape(), path, "the model");
   const std::size_t features = images.features();
-  if (features != network.input_features()) {
-    throw Error(path + ": images have " + std::to_string(features) + " pixels, the model expects " +
-                std::to_string(network.input_features()));
-  }
   data::check_selection(path, first, count, images.count);
   std::vector<float> x(count * features);
   data::scale_pixels(images.image(first), x.size(), x.data());

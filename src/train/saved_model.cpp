@@ -3,8 +3,13 @@
 
 #include "error.h"
 #include "io/model_file.h"
+#include "train/header_fields.h"
+
+#include <climits>
 
 namespace mnisttrain::train {
+
+using nlohmann::json;
 
 nlohmann::json model_header(const config::Config& config, const nn::Network& network) {
   nlohmann::json header;
@@ -32,28 +37,33 @@ void save_model(const std::string& path, const config::Config& config, const nn:
 
 SavedModel load_model(const std::string& path) {
   io::ModelFile file = io::load_model_file(path);
-  const nlohmann::json& h = file.header;
-  if (h.value("architecture", std::string()) != kArchitecture) {
-    throw Error(path + ": header: architecture is " + (h.contains("architecture") ? h["architecture"].dump() : std::string("missing")) +
-                ", expected \"" + kArchitecture + "\"");
-  }
+  const HeaderFields h(file.header, path + ": header");
+  h.expect_string("kind", "model", file.header.value("kind", json()) == "checkpoint"
+                                       ? " (this is a checkpoint: resume it with train --resume)"
+                                       : "");
+  h.expect_string("architecture", kArchitecture, "");
   SavedModel model;
-  model.header = h;
+  model.header = file.header;
+  const std::vector<std::int64_t> shape = h.integers("input_shape", 1, INT_MAX);
+  const auto classes = static_cast<int>(h.integer("num_classes", 1, 256));
+  const std::uint64_t param_count = h.unsigned_integer("param_count");
   try {
     model.config = config::parse_config(h.at("config"), path + " (header config)", "");
-    const auto input_shape = h.at("input_shape").get<std::vector<int>>();
-    const int classes = h.at("num_classes").get<int>();
-    model.network = std::make_unique<nn::Network>(model.config.model, input_shape, classes);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": header: " + e.what());
+    model.network = std::make_unique<nn::Network>(
+        model.config.model, std::vector<int>(shape.begin(), shape.end()), classes);
   } catch (const Error& e) {
     throw Error(path + ": header describes an invalid network: " + e.what());
+  }
+  if (param_count != model.network->param_count()) {
+    throw Error(path + ": header.param_count is " + std::to_string(param_count) +
+                ", the architecture has " + std::to_string(model.network->param_count()));
   }
   const std::vector<float>& params = file.array("params", path);
   if (params.size() != model.network->param_count()) {
     throw Error(path + ": parameter array holds " + std::to_string(params.size()) +
                 " floats, the architecture needs " + std::to_string(model.network->param_count()));
   }
+  check_finite(params, "params", path);
   model.network->params() = params;
   return model;
 }

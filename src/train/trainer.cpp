@@ -43,11 +43,8 @@ TrainingData load_training_data(const config::DataConfig& config) {
     data.validation = data::split_validation(data.train, config.validation_split);
   }
   data.test = data::load_dataset(config.test_images, config.test_labels, config.num_classes);
-  if (data.test.features() != data.train.features()) {
-    throw Error(config.test_images + ": images are " + std::to_string(data.test.rows) + "x" +
-                std::to_string(data.test.cols) + ", the training images " +
-                std::to_string(data.train.rows) + "x" + std::to_string(data.train.cols));
-  }
+  data::check_image_shape(data.test, {data.train.rows, data.train.cols}, config.test_images,
+                          "the training set " + config.train_images);
   if (data.train.count == 0) throw Error(config.train_images + ": no training samples");
   return data;
 }
