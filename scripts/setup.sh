@@ -9,6 +9,7 @@ packages=(
   libopenblas-dev catch2 zlib1g-dev
   ca-certificates
   chromium
+  clang libclang-rt-14-dev python3
 )
 
 missing=()

@@ -5,7 +5,9 @@
 #include "error.h"
 #include "fixtures.h"
 #include "io/atomic_file.h"
+#include "io/json_text.h"
 #include "io/model_file.h"
+#include "io/quote.h"
 #include "nn/network.h"
 #include "train/checkpoint.h"
 #include "train/saved_model.h"
@@ -425,7 +427,7 @@ TEST_CASE("corrupt model: header that is not valid JSON or has no arrays list", 
   TempDir dir;
   const std::string path = dir.file("model.bin");
   write_bytes(path, assemble("{\"kind\": \"model\", oops}", ""));
-  CHECK(load_model_error(path).rfind(path + ": JSON header at offset 16 is invalid: ", 0) == 0);
+  CHECK(load_model_error(path).rfind(path + ": JSON header at offset 16: invalid JSON at byte ", 0) == 0);
   write_bytes(path, assemble("{\"kind\": \"model\"}", ""));
   CHECK(load_model_error(path) == path + ": header: missing \"arrays\" list");
   write_bytes(path, assemble(R"({"arrays": [{"name": "params", "count": -1}]})", ""));
@@ -519,7 +521,7 @@ TEST_CASE("corrupt model: wrong architecture, missing params, invalid network", 
   header["architecture"] = "keras.Sequential";
   io::save_model_file(path, header, {{"params", model.network.params()}});
   CHECK(load_model_error(path) ==
-        path + ": header: architecture is \"keras.Sequential\", expected \"mnisttrain.sequential\"");
+        path + ": header.architecture: is \"keras.Sequential\", expected \"mnisttrain.sequential\"");
 
   header["architecture"] = train::kArchitecture;
   io::save_model_file(path, header, {{"weights", model.network.params()}});
@@ -537,7 +539,7 @@ TEST_CASE("load_checkpoint refuses a model.bin", "[io]") {
   const std::string path = dir.file("model.bin");
   write_bytes(path, good_model_bytes());
   const std::string message = error_of([&] { train::load_checkpoint(path); });
-  CHECK(message.rfind(path + ": header: kind is \"model\", expected \"checkpoint\"", 0) == 0);
+  CHECK(message.rfind(path + ": header.kind: is \"model\", expected \"checkpoint\"", 0) == 0);
 }
 
 // --- checkpoint.bin ------------------------------------------------------------------------
@@ -617,7 +619,51 @@ TEST_CASE("checkpoint round trip keeps every number exactly", "[io]") {
 
   // A checkpoint is not a model.
   CHECK(load_model_error(path) ==
-        path + ": header: architecture is missing, expected \"mnisttrain.sequential\"");
+        path + ": header.kind: is \"checkpoint\", expected \"model\" (this is a checkpoint: resume it with train --resume)");
+}
+
+TEST_CASE("escaped: control and non-UTF-8 bytes shown as escapes, long text cut", "[io]") {
+  using mnisttrain::io::escaped;
+  CHECK(escaped("plain/path.bin") == "plain/path.bin");
+  CHECK(escaped(std::string("a\nb\0c\x01", 6)) == "a\\nb\\x00c\\x01");
+  CHECK(escaped("caf\xC3\xA9 \xE2\x9C\x93") == "caf\xC3\xA9 \xE2\x9C\x93");  // valid UTF-8 kept
+  CHECK(escaped("bad \xC3 \xFF \xED\xA0\x80") == "bad \\xC3 \\xFF \\xED\\xA0\\x80");  // cut, invalid, surrogate
+  CHECK(escaped(std::string(500, 'x'), 10) == std::string(10, 'x') + "...");
+}
+
+TEST_CASE("parse_json_text: depth limit, duplicate keys with their path, short syntax errors", "[io]") {
+  using mnisttrain::io::parse_json_text;
+  CHECK(parse_json_text(std::string(64, '[') + std::string(64, ']'), "f").is_array());
+  CHECK(error_of([] { parse_json_text(std::string(65, '[') + std::string(65, ']'), "f"); })
+            .rfind("f: JSON nested more than 64 levels deep at ", 0) == 0);
+  CHECK(error_of([] { parse_json_text(R"({"a": [1, {"b": 1, "b": 2}]})", "f"); }) ==
+        "f: duplicate key \"b\" in a[1]");
+  CHECK(parse_json_text(R"({"a": {"b": 1}, "c": {"b": 2}})", "f")["c"]["b"] == 2);  // same key, other objects
+  CHECK(error_of([] { parse_json_text("{\"a\": " + std::string(100000, '1') + "x}", "f"); }).size() < 400);
+}
+
+TEST_CASE("write_file_atomic: through symlinks, never over non-regular files", "[io]") {
+  TempDir dir;
+  write_bytes(dir.file("target"), "old");
+  std::filesystem::create_symlink("target", dir.file("link"));
+  mnisttrain::io::write_file_atomic(dir.file("link"), std::string("new"));
+  CHECK(std::filesystem::is_symlink(dir.file("link")));
+  CHECK(read_bytes(dir.file("target")) == "new");
+  std::filesystem::create_directory(dir.file("folder"));
+  CHECK(error_of([&] { mnisttrain::io::write_file_atomic(dir.file("folder"), std::string("x")); }) ==
+        dir.file("folder") + ": exists and is a directory; refusing to replace it (output paths must be regular files or new)");
+  REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0644) == 0);
+  CHECK(error_of([&] { mnisttrain::io::write_file_atomic(dir.file("fifo"), std::string("x")); })
+            .find("exists and is a FIFO") != std::string::npos);
+  CHECK(std::filesystem::is_fifo(dir.file("fifo")));
+}
+
+TEST_CASE("the model writer refuses a header its reader would refuse", "[io]") {
+  TempDir dir;
+  const nlohmann::json header = {{"kind", "model"}, {"pad", std::string(mnisttrain::io::kMaxHeaderBytes, 'p')}};
+  CHECK(error_of([&] { mnisttrain::io::save_model_file(dir.file("m.bin"), header, {}); })
+            .find("more than the 16777216 a model file allows") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("m.bin")));
 }
 
 // A small checkpoint written by save_checkpoint, as a container to edit.

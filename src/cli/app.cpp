@@ -79,7 +79,8 @@ int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message; every usage error (bad flag or value) exits 2, help exits 0.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   return checked_stdout(run_command(chosen));
 }

@@ -54,14 +54,14 @@ SavedModel load_model(const std::string& path) {
   } catch (const Error& e) {
     throw Error(path + ": header describes an invalid network: " + e.what());
   }
-  if (param_count != model.network->param_count()) {
-    throw Error(path + ": header.param_count is " + std::to_string(param_count) +
-                ", the architecture has " + std::to_string(model.network->param_count()));
-  }
   const std::vector<float>& params = file.array("params", path);
   if (params.size() != model.network->param_count()) {
     throw Error(path + ": parameter array holds " + std::to_string(params.size()) +
                 " floats, the architecture needs " + std::to_string(model.network->param_count()));
+  }
+  if (param_count != model.network->param_count()) {
+    throw Error(path + ": header.param_count is " + std::to_string(param_count) +
+                ", the architecture has " + std::to_string(model.network->param_count()));
   }
   check_finite(params, "params", path);
   model.network->params() = params;
