@@ -725,4 +725,14 @@ TEST_CASE("corrupt checkpoint: NaN or infinite numbers under a valid CRC are ref
       }
     }
   }
+// Found by fuzz_model: loading an empty array (the optimizer state of plain SGD) passed a null
+// pointer to memcpy, which UBSan reports; the sanitizer build of this test catches it.
+TEST_CASE("a model file with an empty array loads", "[io]") {
+  TempDir dir;
+  mnisttrain::io::save_model_file(dir.file("m.bin"), {{"kind", "checkpoint"}},
+                                  {{"params", {1.0f, 2.0f}}, {"optimizer", {}}});
+  const mnisttrain::io::ModelFile file = mnisttrain::io::load_model_file(dir.file("m.bin"));
+  REQUIRE(file.arrays.size() == 2);
+  CHECK(file.arrays[0].values == std::vector<float>{1.0f, 2.0f});
+  CHECK(file.arrays[1].values.empty());
 }

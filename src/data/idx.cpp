@@ -146,7 +146,6 @@ IdxReader::IdxReader(const std::string& path)
   }
   header_.type = static_cast<IdxType>(magic[2]);
   read_dims(ndim);
-  check_plain_size();
 }
 
 IdxReader::~IdxReader() = default;
@@ -172,8 +171,11 @@ void IdxReader::read_dims(std::size_t ndim) {
   data_bytes_ = data_bytes;
 }
 
+// Plain files: the size on disk must match the header exactly. Checked before the first data
+// byte is read, not in the constructor, so that the header alone can be read from a cut file.
 void IdxReader::check_plain_size() {
-  if (source_->gzipped()) return;
+  if (source_->gzipped() || size_checked_) return;
+  size_checked_ = true;
   const std::uint64_t header = header_.header_bytes();
   const std::uint64_t size = source_->file_size();
   if (size < header + data_bytes_) {
@@ -191,6 +193,7 @@ void IdxReader::check_plain_size() {
 }
 
 std::size_t IdxReader::read_data(std::uint8_t* out, std::size_t n) {
+  check_plain_size();
   const std::size_t want =
       static_cast<std::size_t>(std::min<std::uint64_t>(n, data_bytes_ - data_read_));
   const std::size_t got = source_->read(out, want);
@@ -221,6 +224,7 @@ std::vector<std::uint8_t> IdxReader::read_all() {
 }
 
 void IdxReader::finish() {
+  check_plain_size();
   if (!source_->gzipped()) return;  // the plain size was checked against the header
   // One byte more: a well-formed file ends here (which makes zlib check the CRC32 and length
   // of the last member); anything else is refused without inflating the rest.

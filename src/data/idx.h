@@ -45,7 +45,8 @@ class ByteSource;
 
 // Reads an IDX file in two steps, so that callers judge the header before any data is read or
 // inflated: the constructor reads and checks the header (type, rank, overflow, the 4 GiB
-// limit, and for plain files the exact size); read_data streams the elements; finish checks
+// limit); read_data streams the elements (for plain files after checking the exact size on
+// disk); finish checks
 // that nothing follows them (stopping at the first extra byte) and, for gzip, the CRC.
 class IdxReader {
  public:
@@ -73,6 +74,7 @@ class IdxReader {
   IdxArray header_;
   std::uint64_t data_bytes_ = 0;
   std::uint64_t data_read_ = 0;
+  bool size_checked_ = false;
   std::string claimed_;  // "60000 x 28 x 28", for messages
 };
 

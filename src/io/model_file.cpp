@@ -125,7 +125,8 @@ ModelFile load_model_file(const std::string& path) {
       }
     }
     NamedArray array{entry["name"].get<std::string>(), std::vector<float>(count)};
-    std::memcpy(array.values.data(), bytes.data() + offset, count * sizeof(float));
+    // An empty array (SGD without momentum has no optimizer state) has no data pointer.
+    if (count > 0) std::memcpy(array.values.data(), bytes.data() + offset, count * sizeof(float));
     offset += count * sizeof(float);
     file.arrays.push_back(std::move(array));
   }
