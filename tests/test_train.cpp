@@ -496,7 +496,7 @@ TEST_CASE("predict scales pixels as training does and returns each image's proba
              Contains("test-images: --index 88 --count 3 is outside the 90 images"));
   const data::Dataset wide = data::random_dataset(2, 5, 5, 3, 1);
   CHECK_THAT(fixtures::error_of([&] { train::predict(*saved.network, wide, "wide", 0, 1); }),
-             Contains("wide: images have 25 pixels, the model expects 16"));
+             Contains("wide: images are 5x5 (25 pixels), the model expects 4x4 (16 pixels)"));
 }
 
 TEST_CASE("training starts from the seed's weights and visits every sample once per epoch, in a new order each epoch and seed", "[train]") {
