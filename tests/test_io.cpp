@@ -617,9 +617,10 @@ TEST_CASE("checkpoint round trip keeps every number exactly", "[io]") {
   CHECK(io::load_model_file(path).arrays.size() == 2);
   CHECK(folder_listing(dir.path()) == std::vector<std::string>{"checkpoint.bin"});
 
-  // A checkpoint is not a model.
+  // A checkpoint is not a model, and the message says what to pass instead.
   CHECK(load_model_error(path) ==
-        path + ": header.kind: is \"checkpoint\", expected \"model\" (this is a checkpoint: resume it with train --resume)");
+        path + ": header.kind: is \"checkpoint\", expected \"model\" (this is a checkpoint, training state for "
+               "`train --resume`; use the model.bin written beside it, which holds the weights at the end of the run)");
 }
 
 TEST_CASE("escaped: control and non-UTF-8 bytes shown as escapes, long text cut", "[io]") {

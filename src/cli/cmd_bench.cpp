@@ -3,6 +3,7 @@
 // run: the machine may be shared and absolute times are noisy.
 #include "bench/step_bench.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/config_flag.h"
 #include "cli/format.h"
 
@@ -88,7 +89,7 @@ CommandAction add_bench(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<BenchFlags>();
   sub = app.add_subcommand("bench", "Where a training step's time goes, per phase, at 1 thread and at one per core");
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
-  sub->add_option("--seconds", flags->seconds, "time spent on each measurement")->check(CLI::PositiveNumber);
+  sub->add_option("--seconds", flags->seconds, "time spent on each measurement")->check(number_above(0));
   sub->add_flag("--json", flags->json, "print the measurements as one JSON object");
   return [flags] { return run_bench(*flags); };
 }

@@ -1,14 +1,19 @@
 // `mnisttrain eval MODEL`: loss, accuracy with its binomial standard error, the confusion
 // matrix, per-class precision / recall / F1 and the most confused pairs; --json for machines.
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/format.h"
 #include "data/dataset.h"
+#include "data/mnist_files.h"
+#include "error.h"
 #include "data/render.h"
 #include "train/evaluate.h"
 #include "train/saved_model.h"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 
@@ -20,6 +25,7 @@ struct EvalFlags {
   std::string model;
   std::string images;
   std::string labels;
+  std::string data;
   bool json = false;
   std::size_t show_errors = 0;
   int batch_size = 1000;
@@ -72,10 +78,28 @@ void print_report(const train::Evaluation& e, const std::string& model, std::siz
   for (const auto& p : e.most_confused(5)) std::printf("  %d -> %d: %zu\n", p.truth, p.predicted, p.count);
 }
 
+// --images/--labels, else the test files in --data, else the test set the model records.
+std::pair<std::string, std::string> test_files(const EvalFlags& flags, const train::SavedModel& saved) {
+  if (!flags.images.empty()) return {flags.images, flags.labels};
+  if (!flags.data.empty()) {
+    const data::MnistFiles files = data::find_mnist_files(flags.data);
+    return {files.test_images, files.test_labels};
+  }
+  const config::DataConfig& recorded = saved.config.data;
+  std::error_code ignored;
+  for (const std::string& path : {recorded.test_images, recorded.test_labels}) {
+    if (!std::filesystem::is_regular_file(path, ignored)) {
+      throw Error(flags.model + ": the test set it records, " + path +
+                  ", is not there (moved or deleted?); pass --images FILE --labels FILE or --data DIR");
+    }
+  }
+  return {recorded.test_images, recorded.test_labels};
+}
+
 int run_eval(const EvalFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
-  const std::string images = flags.images.empty() ? saved.config.data.test_images : flags.images;
-  const std::string labels = flags.labels.empty() ? saved.config.data.test_labels : flags.labels;
+  const auto [images, labels] = test_files(flags, saved);
+  spdlog::debug("test images {}, labels {}", data::absolute_path(images), data::absolute_path(labels));
   const data::Dataset set = data::load_dataset(images, labels, saved.config.data.num_classes);
   data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
@@ -101,11 +125,16 @@ CommandAction add_eval(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<EvalFlags>();
   sub = app.add_subcommand("eval", "Evaluate a model: loss, accuracy, confusion matrix, per-class scores");
   sub->add_option("model", flags->model, "model.bin written by train")->required();
-  sub->add_option("--images", flags->images, "IDX images (default: the test set recorded in the model)");
-  sub->add_option("--labels", flags->labels, "IDX labels (default: the test set recorded in the model)");
+  CLI::Option* images = sub->add_option("--images", flags->images, "IDX images (default: the test set recorded in the model)");
+  CLI::Option* labels = sub->add_option("--labels", flags->labels, "IDX labels (given together with --images)");
+  CLI::Option* data = sub->add_option("--data", flags->data, "folder with the standard MNIST test files (plain or .gz)");
+  // Images paired with another set's labels would give a meaningless accuracy without a warning.
+  images->needs(labels);
+  labels->needs(images);
+  data->excludes(images)->excludes(labels);
   sub->add_flag("--json", flags->json, "print one JSON object instead of the report");
   sub->add_option("--show-errors", flags->show_errors, "draw the first K misclassified images");
-  sub->add_option("--batch-size", flags->batch_size, "samples per forward pass")->check(CLI::PositiveNumber);
+  sub->add_option("--batch-size", flags->batch_size, "samples per forward pass")->check(integer_at_least(1));
   return [flags] { return run_eval(*flags); };
 }
 

@@ -63,11 +63,11 @@ CommandAction add_gradcheck(CLI::App& app, CLI::App*& sub) {
   sub = app.add_subcommand("gradcheck", "Check backprop gradients against central differences");
   sub->add_option("--config,-c", flags->config, "JSON config (default: the built-in Keras book network)");
   // The double-precision reference is slow by design: a few samples say as much as many.
-  sub->add_option("--samples", flags->samples, "samples in the batch")->check(CLI::Range(1, 256));
+  sub->add_option("--samples", flags->samples, "samples in the batch")->check(integer_between(1, 256));
   sub->add_option("--per-tensor", flags->per_tensor, "parameters sampled per tensor (0 = all)");
   sub->add_option("--threshold", flags->threshold, "largest relative error that passes");
   sub->add_option("--seed", flags->seed, "which parameters (and random inputs) are drawn")
-      ->check(non_negative_integer());
+      ->check(integer_at_least(0));
   sub->add_flag("--random-inputs", flags->random_inputs, "random pixels instead of the training data");
   return [flags] { return run_gradcheck(*flags); };
 }

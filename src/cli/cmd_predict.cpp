@@ -1,6 +1,7 @@
 // `mnisttrain predict MODEL --images F`: class probabilities and the predicted class for each
 // selected image, with the image drawn.
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "data/dataset.h"
 #include "data/render.h"
 #include "train/predict.h"
@@ -54,7 +55,7 @@ CommandAction add_predict(CLI::App& app, CLI::App*& sub) {
   sub->add_option("model", flags->model, "model.bin written by train")->required();
   sub->add_option("--images", flags->images, "IDX image file")->required();
   sub->add_option("--index", flags->index, "first image");
-  sub->add_option("--count", flags->count, "number of images")->check(CLI::PositiveNumber);
+  sub->add_option("--count", flags->count, "number of images")->check(integer_at_least(1));
   sub->add_flag("--json", flags->json, "print a JSON array instead");
   return [flags] { return run_predict(*flags); };
 }

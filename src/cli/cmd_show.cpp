@@ -1,6 +1,7 @@
 // `mnisttrain show`: draws images in the terminal (what the notes do with matplotlib), or
 // writes them as PGM files.
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "data/dataset.h"
 #include "data/render.h"
 #include "error.h"
@@ -59,7 +60,7 @@ CommandAction add_show(CLI::App& app, CLI::App*& sub) {
   sub->add_option("--images", options->images, "IDX image file")->required();
   sub->add_option("--labels", options->labels, "IDX label file (optional)");
   sub->add_option("--index", options->index, "first image to show");
-  sub->add_option("--count", options->count, "number of images")->check(CLI::PositiveNumber);
+  sub->add_option("--count", options->count, "number of images")->check(integer_at_least(1));
   sub->add_flag("--ascii", options->ascii, "ASCII ramp instead of Unicode shade blocks");
   sub->add_option("--pgm", options->pgm, "write PGM file(s) instead of drawing");
   return [options] { return show(*options); };

@@ -1,15 +1,22 @@
-// CLI11 validators for flag values the config checks too, so that a bad value is a usage error
-// naming the flag (exit 2), not a complaint about the config file it was meant to override.
+// Flag value checks that state the allowed range in words ("must be an integer >= 1, got 0")
+// instead of CLI11's numeric limits. They read the text as typed, before conversion, so a
+// non-number gets the same sentence.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace mnisttrain::cli {
 
-// A non-negative integer: "-1" is refused (an unsigned option would wrap it to 2^64 - 1).
-CLI::Validator non_negative_integer();
-
-// A finite number above 0 that stays above 0 as a float32 (the type training uses).
+CLI::Validator integer_at_least(long long lowest);
+CLI::Validator integer_between(long long lowest, long long highest);
+CLI::Validator number_above(double bound);
+// A finite number > 0 that stays above 0 as a float32, the type training uses (1e-50 would
+// silently train nothing).
 CLI::Validator positive_float32();
+// One of `words`, with a "did you mean" for a near miss.
+CLI::Validator one_of(const std::vector<std::string>& words);
 
 }  // namespace mnisttrain::cli

@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "io/json_text.h"
+#include "text/suggest.h"
 
 #include <algorithm>
 #include <climits>
@@ -73,36 +74,9 @@ bool contains(const Keys& words, const std::string& word) {
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// "; did you mean "x"?" for the closest known word, or "" when none is close: one edit for
-// words of up to three letters (so unrelated short words are not paired up), otherwise two
-// (a swap of neighbours, as in "tpye", costs two) or a third of the word, if more.
+// "; did you mean "x"?" for the closest known word, or "" when none is close.
 std::string suggestion(const std::string& word, const Keys& known) {
-  std::string best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (const std::string& candidate : known) {
-    const std::size_t distance = edit_distance(word, candidate);
-    const std::size_t allowed =
-        candidate.size() <= 3 ? 1 : std::max<std::size_t>(2, candidate.size() / 3);
-    if (distance <= allowed && distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
+  const std::string best = text::closest_word(word, known);
   return best.empty() ? "" : "; did you mean " + in_quotes(best) + "?";
 }
 

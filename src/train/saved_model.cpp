@@ -39,7 +39,8 @@ SavedModel load_model(const std::string& path) {
   io::ModelFile file = io::load_model_file(path);
   const HeaderFields h(file.header, path + ": header");
   h.expect_string("kind", "model", file.header.value("kind", json()) == "checkpoint"
-                                       ? " (this is a checkpoint: resume it with train --resume)"
+                                       ? " (this is a checkpoint, training state for `train --resume`; use the"
+                                         " model.bin written beside it, which holds the weights at the end of the run)"
                                        : "");
   h.expect_string("architecture", kArchitecture, "");
   SavedModel model;
