@@ -5,16 +5,17 @@
 #include "cli/format.h"
 #include "data/dataset.h"
 #include "data/mnist_files.h"
-#include "error.h"
 #include "data/render.h"
+#include "error.h"
+#include "io/atomic_file.h"
 #include "train/evaluate.h"
 #include "train/saved_model.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 namespace mnisttrain::cli {
@@ -28,6 +29,7 @@ struct EvalFlags {
   std::string data;
   bool json = false;
   std::size_t show_errors = 0;
+  std::string predictions;
   int batch_size = 1000;
 };
 
@@ -104,17 +106,31 @@ int run_eval(const EvalFlags& flags) {
   data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
                                               static_cast<std::size_t>(flags.batch_size));
+  if (!flags.predictions.empty()) {
+    io::write_file_atomic(flags.predictions, train::predictions_csv(e, set.labels));
+    spdlog::info("wrote {} ({} rows)", flags.predictions, e.count);
+  }
+  const std::vector<train::Mistake> mistakes = e.most_confident_mistakes(set.labels, flags.show_errors);
   if (flags.json) {
-    std::printf("%s\n", to_json(e, flags.model, images).dump().c_str());
+    // stdout stays one JSON document: the mistakes go into it, their drawings to stderr.
+    nlohmann::json report = to_json(e, flags.model, images);
+    if (flags.show_errors > 0) {
+      report["most_confident_mistakes"] = nlohmann::json::array();
+      for (const train::Mistake& m : mistakes) {
+        report["most_confident_mistakes"].push_back(
+            {{"index", m.index}, {"true", m.truth}, {"predicted", m.predicted}, {"confidence", m.confidence}});
+      }
+    }
+    std::printf("%s\n", report.dump().c_str());
   } else {
     print_report(e, flags.model, saved.network->param_count(), images);
   }
-  std::size_t shown = 0;
-  for (std::size_t i = 0; i < set.count && shown < flags.show_errors; ++i) {
-    if (e.predictions[i] == set.labels[i]) continue;
-    std::printf("\nimage %zu: true %d, predicted %d\n", i, set.labels[i], e.predictions[i]);
-    std::fputs(data::render_image(set.image(i), set.rows, set.cols).c_str(), stdout);
-    ++shown;
+  FILE* drawings = flags.json ? stderr : stdout;
+  if (!mistakes.empty()) std::fprintf(drawings, "\nmost confident mistakes first\n");
+  for (const train::Mistake& m : mistakes) {
+    std::fprintf(drawings, "\nimage %zu: true %d, predicted %d with p = %.4f\n", m.index, m.truth, m.predicted,
+                 static_cast<double>(m.confidence));
+    std::fputs(data::render_image(set.image(m.index), set.rows, set.cols).c_str(), drawings);
   }
   return 0;
 }
@@ -133,7 +149,8 @@ CommandAction add_eval(CLI::App& app, CLI::App*& sub) {
   labels->needs(images);
   data->excludes(images)->excludes(labels);
   sub->add_flag("--json", flags->json, "print one JSON object instead of the report");
-  sub->add_option("--show-errors", flags->show_errors, "draw the first K misclassified images");
+  sub->add_option("--show-errors", flags->show_errors, "draw the K most confident mistakes, most confident first");
+  sub->add_option("--predictions", flags->predictions, "write a CSV: index,true,predicted,p0..p9 per sample");
   sub->add_option("--batch-size", flags->batch_size, "samples per forward pass")->check(integer_at_least(1));
   return [flags] { return run_eval(*flags); };
 }

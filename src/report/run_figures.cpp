@@ -82,18 +82,13 @@ std::string weights_section(const nn::Network& network) {
 }
 
 std::string mistakes_section(const train::Evaluation& e, const data::Dataset& test) {
-  std::vector<std::size_t> wrong;
-  for (std::size_t i = 0; i < test.count; ++i) {
-    if (e.predictions[i] != test.labels[i]) wrong.push_back(i);
-  }
-  std::stable_sort(wrong.begin(), wrong.end(),
-                   [&e](std::size_t a, std::size_t b) { return e.confidences[a] > e.confidences[b]; });
-  if (wrong.size() > kMistakes) wrong.resize(kMistakes);
+  const std::vector<train::Mistake> wrong = e.most_confident_mistakes(test.labels, kMistakes);
   std::string grid;
-  for (const std::size_t i : wrong) {
-    const std::string caption = "true " + std::to_string(test.labels[i]) + ", said " +
-                                std::to_string(e.predictions[i]) + " (" + fixed(100.0 * e.confidences[i], 1) + "%)";
-    grid += figure(digit_tile(test.image(i), test.rows, test.cols, {84, 84, "digit", "test image " + std::to_string(i)}),
+  for (const train::Mistake& m : wrong) {
+    const std::string caption = "true " + std::to_string(m.truth) + ", said " + std::to_string(m.predicted) +
+                                " (" + fixed(100.0 * m.confidence, 1) + "%)";
+    grid += figure(digit_tile(test.image(m.index), test.rows, test.cols,
+                              {84, 84, "digit", "test image " + std::to_string(m.index)}),
                    caption, "mistake");
   }
   if (wrong.empty()) return paragraph("No test image was misclassified.", "note");

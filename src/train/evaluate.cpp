@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace mnisttrain::train {
 
@@ -19,7 +20,7 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
   const auto C = static_cast<std::size_t>(data.num_classes);
   result.confusion.assign(C * C, 0);
   result.predictions.resize(data.count);
-  result.confidences.resize(data.count);
+  result.outputs.resize(data.count * C);
   if (data.count == 0) return result;
 
   if (data.features() != network.input_features() || C != network.output_features()) {
@@ -41,10 +42,10 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
     const float* out = r.outputs;
     loss_sum += r.loss.loss * static_cast<double>(batch.size);
     result.correct += r.loss.correct;
+    std::copy(out, out + batch.size * C, result.outputs.begin() + static_cast<std::ptrdiff_t>(first * C));
     for (std::size_t row = 0; row < batch.size; ++row) {
       const std::size_t predicted = nn::argmax_row(out + row * C, C);
       result.predictions[first + row] = static_cast<std::uint8_t>(predicted);
-      result.confidences[first + row] = out[row * C + predicted];
       ++result.confusion[static_cast<std::size_t>(batch.labels[row]) * C + predicted];
     }
     first += batch.size;
@@ -93,6 +94,38 @@ std::vector<ConfusedPair> Evaluation::most_confused(std::size_t k) const {
                    [](const ConfusedPair& a, const ConfusedPair& b) { return a.count > b.count; });
   if (pairs.size() > k) pairs.resize(k);
   return pairs;
+}
+
+std::vector<Mistake> Evaluation::most_confident_mistakes(const std::vector<std::uint8_t>& labels,
+                                                        std::size_t k) const {
+  const auto C = static_cast<std::size_t>(num_classes);
+  std::vector<Mistake> mistakes;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (predictions[i] == labels[i]) continue;
+    mistakes.push_back({i, labels[i], predictions[i], outputs[i * C + predictions[i]]});
+  }
+  std::stable_sort(mistakes.begin(), mistakes.end(),
+                   [](const Mistake& a, const Mistake& b) { return a.confidence > b.confidence; });
+  if (mistakes.size() > k) mistakes.resize(k);
+  return mistakes;
+}
+
+std::string predictions_csv(const Evaluation& e, const std::vector<std::uint8_t>& labels) {
+  const auto C = static_cast<std::size_t>(e.num_classes);
+  std::string csv = "index,true,predicted";
+  for (std::size_t c = 0; c < C; ++c) csv += ",p" + std::to_string(c);
+  csv += "\n";
+  char number[32];
+  for (std::size_t i = 0; i < e.count; ++i) {
+    csv += std::to_string(i) + "," + std::to_string(labels[i]) + "," + std::to_string(e.predictions[i]);
+    for (std::size_t c = 0; c < C; ++c) {
+      // %.9g round-trips a float exactly.
+      std::snprintf(number, sizeof number, ",%.9g", static_cast<double>(e.outputs[i * C + c]));
+      csv += number;
+    }
+    csv += "\n";
+  }
+  return csv;
 }
 
 }  // namespace mnisttrain::train
