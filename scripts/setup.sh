@@ -7,6 +7,8 @@ packages=(
   build-essential cmake pkg-config git
   libcli11-dev libspdlog-dev nlohmann-json3-dev
   libopenblas-dev catch2 zlib1g-dev
+  libonnx-dev libprotobuf-dev libzip-dev libpng-dev
+  python3 python3-numpy python3-onnx
   ca-certificates
   chromium
   clang libclang-rt-14-dev python3

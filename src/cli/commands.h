@@ -22,10 +22,11 @@ CommandAction add_predict(CLI::App& app, CLI::App*& sub);
 CommandAction add_bench(CLI::App& app, CLI::App*& sub);
 CommandAction add_report(CLI::App& app, CLI::App*& sub);
 CommandAction add_descent(CLI::App& app, CLI::App*& sub);
+CommandAction add_export(CLI::App& app, CLI::App*& sub);
 
 inline std::vector<AddCommand> all_commands() {
   return {add_train, add_eval, add_predict, add_summary, add_gradcheck, add_info, add_show, add_bench,
-          add_report, add_descent};
+          add_report, add_descent, add_export};
 }
 
 }  // namespace mnisttrain::cli
