@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "data/dataset.h"
+#include "data/digit_image.h"
 #include "data/render.h"
 #include "train/predict.h"
 #include "train/saved_model.h"
@@ -22,17 +23,22 @@ struct PredictFlags {
   std::size_t index = 0;
   std::size_t count = 1;
   bool json = false;
+  bool show = false;
 };
 
 int run_predict(const PredictFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
-  const data::Dataset images = data::load_images(flags.images);
+  // A PGM or PNG is your own digit, converted the MNIST way; anything else is read as IDX.
+  const data::Dataset images = data::is_picture_file(flags.images) ? data::picture_dataset(flags.images)
+                                                                    : data::load_images(flags.images);
   const std::vector<train::Prediction> predictions =
       train::predict(*saved.network, images, flags.images, flags.index, flags.count);
   nlohmann::json all = nlohmann::json::array();
   for (const train::Prediction& p : predictions) {
     if (flags.json) {
       all.push_back({{"index", p.index}, {"predicted", p.predicted}, {"probabilities", p.probabilities}});
+      // stdout stays JSON; what the network saw goes to stderr.
+      if (flags.show) std::fputs(data::render_image(images.image(p.index), images.rows, images.cols).c_str(), stderr);
       continue;
     }
     std::printf("image %zu: predicted %zu (p = %.4f)\n", p.index, p.predicted, p.probabilities[p.predicted]);
@@ -53,10 +59,11 @@ CommandAction add_predict(CLI::App& app, CLI::App*& sub) {
   auto flags = std::make_shared<PredictFlags>();
   sub = app.add_subcommand("predict", "Class probabilities and the predicted class for images");
   sub->add_option("model", flags->model, "model.bin written by train")->required();
-  sub->add_option("--images", flags->images, "IDX image file")->required();
+  sub->add_option("--images", flags->images, "IDX image file, or your own digit as a PGM or PNG picture of any size")->required();
   sub->add_option("--index", flags->index, "first image");
   sub->add_option("--count", flags->count, "number of images")->check(integer_at_least(1));
   sub->add_flag("--json", flags->json, "print a JSON array instead");
+  sub->add_flag("--show", flags->show, "with --json, also draw what the network saw (on stderr)");
   return [flags] { return run_predict(*flags); };
 }
 
