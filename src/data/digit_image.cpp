@@ -133,10 +133,19 @@ GreyImage mnist_style(const GreyImage& picture, int side, int box) {
       ++border_count;
     }
   }
-  if (border / static_cast<double>(border_count) > 127.5) {
+  double background = border / static_cast<double>(border_count);
+  if (background > 127.5) {
     for (std::uint8_t& p : ink.pixels) p = static_cast<std::uint8_t>(255 - p);
+    background = 255 - background;
   }
-  if (ink.rows == side && ink.cols == side) return ink;
+  if (ink.rows == side && ink.cols == side && background < 1) return ink;  // already MNIST-like
+
+  // Paper becomes black and the strongest ink white, as in MNIST (photos have grey paper).
+  const std::uint8_t strongest = *std::max_element(ink.pixels.begin(), ink.pixels.end());
+  if (strongest > background) {
+    const double gain = 255.0 / (strongest - background);
+    for (std::uint8_t& p : ink.pixels) p = static_cast<std::uint8_t>(std::lround(std::max(0.0, (p - background) * gain)));
+  }
 
   // Bounding box of the ink: pixels above a tenth of the brightest, so paper noise is ignored.
   const std::uint8_t brightest = *std::max_element(ink.pixels.begin(), ink.pixels.end());

@@ -1,9 +1,9 @@
 // Your own digit as the network expects it: a PGM (P5/P2) or PNG picture of any size, grey or
 // colour, turned into an MNIST-style image the way the MNIST set was made: grey, light ink on
-// a dark background (inverted when the background is light), the ink's bounding box scaled to
+// a dark background (inverted when the background is light; paper set to black and the
+// strongest ink to white), the ink's bounding box scaled to
 // fit 20x20 keeping its aspect, placed in 28x28 so that its centre of mass is at the centre.
-// A picture that already is 28x28 with a dark background (what `show --pgm` writes) is taken
-// as it is.
+// A picture that already is 28x28 on a black border (what `show --pgm` writes) is taken as it is.
 #pragma once
 
 #include "data/dataset.h"
