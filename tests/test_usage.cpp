@@ -146,7 +146,7 @@ TEST_CASE("missing data says where it looked, how the path was resolved and the 
   CHECK_THAT(empty.err, Contains("missing train-images-idx3-ubyte[.gz]") && Contains("t10k-labels-idx1-ubyte[.gz]"));
 }
 
-TEST_CASE("--data trains from a folder of standard names; eval works from another folder", "[cli][usage]") {
+TEST_CASE("train --data reads a folder of standard names, eval works from another folder", "[cli][usage]") {
   fixtures::TempDir data_dir, work, elsewhere;
   write_tiny_mnist(data_dir, 300);
   const std::string run = work.file("run");
@@ -175,7 +175,7 @@ TEST_CASE("--data trains from a folder of standard names; eval works from anothe
   CHECK_THAT(moved.err, Contains("is not there") && Contains("--images FILE --labels FILE"));
 }
 
-TEST_CASE("eval --json stays one document; --predictions CSV; --show-errors most confident first", "[cli][usage]") {
+TEST_CASE("eval --json stays one document, --predictions CSV, --show-errors most confident first", "[cli][usage]") {
   fixtures::TempDir data_dir, work;
   write_tiny_mnist(data_dir, 300);
   REQUIRE(run_cli("train --quiet --epochs 2 --seed 1 --data " + quote(data_dir.path().string()) + " --out run",
@@ -205,7 +205,7 @@ TEST_CASE("eval --json stays one document; --predictions CSV; --show-errors most
   CHECK_THAT(text.out, Contains("most confident mistakes first") && Contains("with p = "));
 }
 
-TEST_CASE("predict reads your own digit from PNG and PGM; show --pgm round-trips", "[cli][mnist]") {
+TEST_CASE("predict reads your own digit from PNG and PGM, show --pgm round-trips", "[cli][mnist]") {
   fixtures::TempDir work;
   REQUIRE(run_cli("train --quiet --epochs 1 --out " + quote(work.file("run"))).status == 0);
   const std::string model = quote(work.file("run/model.bin"));
