@@ -150,7 +150,7 @@ std::string model_layers_config(const nlohmann::json& layers, const nlohmann::js
 
 }  // namespace
 
-TEST_CASE("size products that pass 2^64 are errors, never a wrapped count", "[hardening]") {
+TEST_CASE("size products that pass 2^64 are errors, never a wrapped count", "[hardening][e2e]") {
   fixtures::TempDir dir;
   nlohmann::json layers = nlohmann::json::array();
   for (int i = 0; i < 5; ++i) layers.push_back({{"type", "dense"}, {"units", 2147483647}});
@@ -161,7 +161,7 @@ TEST_CASE("size products that pass 2^64 are errors, never a wrapped count", "[ha
   }
 }
 
-TEST_CASE("JSON: depth, duplicate keys, size cap, unbounded values", "[hardening]") {
+TEST_CASE("JSON: depth, duplicate keys, size cap, unbounded values", "[hardening][e2e]") {
   fixtures::TempDir dir;
   fixtures::write_bytes(dir.file("deep.json"), std::string(100000, '[') + std::string(100000, ']'));
   check_one_line_error(run({"summary", "--config", dir.file("deep.json")}), "nested more than 64 levels");
@@ -178,7 +178,7 @@ TEST_CASE("JSON: depth, duplicate keys, size cap, unbounded values", "[hardening
   CHECK(r.err.size() < 400);
 }
 
-TEST_CASE("zero where a minimum is required never reaches gradcheck or bench", "[hardening]") {
+TEST_CASE("zero where a minimum is required never reaches gradcheck or bench", "[hardening][e2e]") {
   fixtures::TempDir dir;
   const nlohmann::json out = {{"type", "dense"}, {"units", 10}, {"activation", "softmax"}};
   fixtures::write_bytes(dir.file("classes.json"), model_layers_config(nlohmann::json::array({out}), {{"data", {{"num_classes", 0}}}}));
@@ -189,7 +189,7 @@ TEST_CASE("zero where a minimum is required never reaches gradcheck or bench", "
   }
 }
 
-TEST_CASE("outputs: non-regular paths refused, symlinks written through, stdout errors", "[hardening]") {
+TEST_CASE("outputs: non-regular paths refused, symlinks written through, stdout errors", "[hardening][e2e]") {
   fixtures::TempDir dir;
   const std::string images = "data/mnist/t10k-images-idx3-ubyte";
   REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0644) == 0);
@@ -210,7 +210,7 @@ TEST_CASE("outputs: non-regular paths refused, symlinks written through, stdout 
   check_one_line_error(full, "cannot write to standard output");
 }
 
-TEST_CASE("inputs that never end or never come: FIFOs, devices, pipes", "[hardening]") {
+TEST_CASE("inputs that never end or never come: FIFOs, devices, pipes", "[hardening][e2e]") {
   fixtures::TempDir dir;
   REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0644) == 0);
   check_one_line_error(run({"info", dir.file("fifo")}), "is a FIFO");
@@ -230,7 +230,7 @@ TEST_CASE("inputs that never end or never come: FIFOs, devices, pipes", "[harden
   CHECK_THAT(std::string(line), Contains("is a FIFO"));
 }
 
-TEST_CASE("gzip: bombs decided from the header, trailing bytes, multi-member", "[hardening]") {
+TEST_CASE("gzip: bombs decided from the header, trailing bytes, multi-member", "[hardening][e2e]") {
   fixtures::TempDir dir;
   // One 65535 x 65535 image claimed, 16 MB of zeros present (16 kB compressed).
   fixtures::write_bytes(dir.file("bomb.gz"), gzip_of(idx(8, {1, 65535, 65535}, std::string(16 << 20, '\0'))));
@@ -252,7 +252,7 @@ TEST_CASE("gzip: bombs decided from the header, trailing bytes, multi-member", "
   CHECK_THAT(two.out, Contains("shape    (4,)") && Contains("4 classes"));
 }
 
-TEST_CASE("SIGTERM and SIGHUP checkpoint like Ctrl-C; SIGPIPE does not kill a run", "[hardening]") {
+TEST_CASE("SIGTERM and SIGHUP checkpoint like Ctrl-C, and SIGPIPE does not kill a run", "[hardening][e2e]") {
   for (const int number : {SIGTERM, SIGHUP}) {
     TinyRun tiny(100000, 2000);
     Child child({"train", "--config", tiny.config});
@@ -277,7 +277,7 @@ TEST_CASE("SIGTERM and SIGHUP checkpoint like Ctrl-C; SIGPIPE does not kill a ru
   CHECK(fs::exists(tiny.dir.file("run/model.bin")));
 }
 
-TEST_CASE("quiet wrong answers in data are refused", "[hardening]") {
+TEST_CASE("quiet wrong answers in data are refused", "[hardening][e2e]") {
   TinyRun tiny;
   fixtures::write_bytes(tiny.dir.file("zero"), idx(8, {3, 0, 28}, ""));
   check_one_line_error(run({"train", "--config", tiny.write_config(1, tiny.dir.file("zero"))}), "image dimension 1 is 0");
@@ -301,7 +301,7 @@ TEST_CASE("quiet wrong answers in data are refused", "[hardening]") {
   CHECK_THAT(info.out, Contains("min/max  -2 / 1") && Contains("NaN      1 of 3 values"));
 }
 
-TEST_CASE("model and checkpoint headers are checked field by field", "[hardening]") {
+TEST_CASE("model and checkpoint headers are checked field by field", "[hardening][e2e]") {
   TinyRun tiny;
   REQUIRE(run({"train", "--quiet", "--config", tiny.config}).status == 0);
   const mnisttrain::io::ModelFile model = mnisttrain::io::load_model_file(tiny.dir.file("run/model.bin"));
@@ -332,7 +332,7 @@ TEST_CASE("model and checkpoint headers are checked field by field", "[hardening
   check_one_line_error(run({"train", "--resume", tiny.dir.file("run/model.bin")}), "header.kind: is \"model\", expected \"checkpoint\"");
 }
 
-TEST_CASE("flag values: usage errors naming the flag", "[hardening]") {
+TEST_CASE("flag values: usage errors naming the flag", "[hardening][e2e]") {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"train", "--seed", "-1"}, {"gradcheck", "--seed", "-1"},
         {"train", "--learning-rate", "nan"}, {"train", "--learning-rate", "1e-50"}}) {
@@ -347,7 +347,7 @@ TEST_CASE("flag values: usage errors naming the flag", "[hardening]") {
   check_one_line_error(run({"summary", "--config", dir.file("lr.json")}), "learning_rate: 1e-50 rounds to 0 as a float32");
 }
 
-TEST_CASE("names and paths with control bytes stay on one escaped line", "[hardening]") {
+TEST_CASE("names and paths with control bytes stay on one escaped line", "[hardening][e2e]") {
   check_one_line_error(run({"summary", "--config", "no\nsuch\x01" "file.json"}), "no\\nsuch\\x01file.json: cannot open");
   fixtures::TempDir dir;
   fixtures::write_bytes(dir.file("name.json"),

@@ -694,8 +694,7 @@ TEST_CASE("corrupt checkpoint: each missing header field is named", "[io]") {
       header.erase("arrays");
       io::save_model_file(good.path, header, file.arrays);  // a valid container with a valid CRC
       const std::string message = error_of([&] { train::load_checkpoint(good.path); });
-      CHECK(message.rfind(good.path + ": header: ", 0) == 0);
-      CHECK(contains(message, std::string("'") + field + "'"));
+      CHECK(message == good.path + ": header." + field + ": missing");
     }
   }
   SECTION("a callback state without its best value") {
@@ -703,7 +702,7 @@ TEST_CASE("corrupt checkpoint: each missing header field is named", "[io]") {
     header["early_stopping"].erase("best");
     header.erase("arrays");
     io::save_model_file(good.path, header, file.arrays);
-    CHECK(contains(error_of([&] { train::load_checkpoint(good.path); }), "'best'"));
+    CHECK(contains(error_of([&] { train::load_checkpoint(good.path); }), "early_stopping.best: missing"));
   }
 }
 
@@ -726,6 +725,8 @@ TEST_CASE("corrupt checkpoint: NaN or infinite numbers under a valid CRC are ref
       }
     }
   }
+}
+
 // Found by fuzz_model: loading an empty array (the optimizer state of plain SGD) passed a null
 // pointer to memcpy, which UBSan reports; the sanitizer build of this test catches it.
 TEST_CASE("a model file with an empty array loads", "[io]") {

@@ -53,7 +53,7 @@ double max_abs_difference(const std::vector<float>& a, const std::vector<float>&
 
 }  // namespace
 
-TEST_CASE("split_range deals out [0, n) in contiguous aligned shares") {
+TEST_CASE("split_range deals out 0..n in contiguous aligned shares") {
   for (std::size_t n : {0, 1, 10, 16, 512, 1000}) {
     for (int nth : {1, 2, 3, 4}) {
       std::size_t next = 0;

@@ -46,7 +46,7 @@ void write_tiny_mnist(const fixtures::TempDir& dir, std::uint32_t n) {
 
 }  // namespace
 
-TEST_CASE("no command and help print the help with exit 0", "[cli][usage]") {
+TEST_CASE("no command and help print the help with exit 0", "[cli][usage][e2e]") {
   for (const char* args : {"", "help"}) {
     const Run r = run_cli(args);
     CHECK(r.status == 0);
@@ -57,7 +57,7 @@ TEST_CASE("no command and help print the help with exit 0", "[cli][usage]") {
   CHECK_THAT(topic.out, Contains("--epochs") && Contains("--data"));
 }
 
-TEST_CASE("unknown commands and flags are usage errors with a suggestion", "[cli][usage]") {
+TEST_CASE("unknown commands and flags are usage errors with a suggestion", "[cli][usage][e2e]") {
   const Run command = run_cli("trian");
   CHECK(command.status == 2);
   CHECK_THAT(command.err, StartsWith("error: unknown command 'trian'; did you mean 'train'?"));
@@ -74,7 +74,7 @@ TEST_CASE("unknown commands and flags are usage errors with a suggestion", "[cli
   CHECK(fixtures::lines(extra.err) == 1);
 }
 
-TEST_CASE("flag ranges are stated in words, exit 2", "[cli][usage]") {
+TEST_CASE("flag ranges are stated in words, exit 2", "[cli][usage][e2e]") {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"train --epochs 0", "error: --epochs must be an integer >= 1, got '0'\n"},
       {"train --epochs 2.5", "error: --epochs must be an integer >= 1, got '2.5'\n"},
@@ -97,7 +97,7 @@ TEST_CASE("flag ranges are stated in words, exit 2", "[cli][usage]") {
   CHECK(run_cli("train").status != 2);  // missing data is an input error, below
 }
 
-TEST_CASE("exit codes: 1 for bad input, 2 for usage, 0 for help and version", "[cli][usage]") {
+TEST_CASE("exit codes: 1 for bad input, 2 for usage, 0 for help and version", "[cli][usage][e2e]") {
   CHECK(run_cli("eval no-such-model.bin").status == 1);
   CHECK(run_cli("info no-such-file").status == 1);
   CHECK(run_cli("predict m.bin").status == 2);  // --images is required
@@ -111,7 +111,7 @@ TEST_CASE("exit codes: 1 for bad input, 2 for usage, 0 for help and version", "[
   CHECK_THAT(version.out, StartsWith("mnisttrain ") && Contains("(git ") && Contains("BLAS: OpenBLAS"));
 }
 
-TEST_CASE("NO_COLOR and --color decide the colour of log tags", "[cli][usage]") {
+TEST_CASE("NO_COLOR and --color decide the colour of log tags", "[cli][usage][e2e]") {
   // `script` gives the binary a terminal, where `auto` would colour.
   const auto on_terminal = [](const std::string& env, const std::string& flags) {
     fixtures::TempDir capture;
@@ -132,7 +132,7 @@ TEST_CASE("NO_COLOR and --color decide the colour of log tags", "[cli][usage]") 
   CHECK(run_cli("--log-level debug info x").err.find(escape) == std::string::npos);  // not a terminal
 }
 
-TEST_CASE("missing data says where it looked, how the path was resolved and the fix", "[cli][usage]") {
+TEST_CASE("missing data says where it looked, how the path was resolved and the fix", "[cli][usage][e2e]") {
   fixtures::TempDir elsewhere;
   const Run r = run_cli("train --epochs 1", elsewhere.path().string());
   CHECK(r.status == 1);
@@ -146,7 +146,7 @@ TEST_CASE("missing data says where it looked, how the path was resolved and the 
   CHECK_THAT(empty.err, Contains("missing train-images-idx3-ubyte[.gz]") && Contains("t10k-labels-idx1-ubyte[.gz]"));
 }
 
-TEST_CASE("train --data reads a folder of standard names, eval works from another folder", "[cli][usage]") {
+TEST_CASE("train --data reads a folder of standard names, eval works from another folder", "[cli][usage][e2e]") {
   fixtures::TempDir data_dir, work, elsewhere;
   write_tiny_mnist(data_dir, 300);
   const std::string run = work.file("run");
@@ -175,7 +175,7 @@ TEST_CASE("train --data reads a folder of standard names, eval works from anothe
   CHECK_THAT(moved.err, Contains("is not there") && Contains("--images FILE --labels FILE"));
 }
 
-TEST_CASE("eval --json stays one document, --predictions CSV, --show-errors most confident first", "[cli][usage]") {
+TEST_CASE("eval --json stays one document, --predictions CSV, --show-errors most confident first", "[cli][usage][e2e]") {
   fixtures::TempDir data_dir, work;
   write_tiny_mnist(data_dir, 300);
   REQUIRE(run_cli("train --quiet --epochs 2 --seed 1 --data " + quote(data_dir.path().string()) + " --out run",
@@ -205,7 +205,7 @@ TEST_CASE("eval --json stays one document, --predictions CSV, --show-errors most
   CHECK_THAT(text.out, Contains("most confident mistakes first") && Contains("with p = "));
 }
 
-TEST_CASE("predict reads your own digit from PNG and PGM, show --pgm round-trips", "[cli][mnist]") {
+TEST_CASE("predict reads your own digit from PNG and PGM, show --pgm round-trips", "[cli][mnist][e2e]") {
   fixtures::TempDir work;
   REQUIRE(run_cli("train --quiet --epochs 1 --out " + quote(work.file("run"))).status == 0);
   const std::string model = quote(work.file("run/model.bin"));

@@ -92,7 +92,6 @@ int run_train(const TrainFlags& flags) {
                cfg.model.layers.size(), training.epochs, training.batch_size,
                optim::name_of(training.optimizer.type), training.optimizer.learning_rate, training.seed);
 
-  spdlog::info("BLAS: {}", blas::library_description());
   if (blas::generic_core()) {
     spdlog::warn("OpenBLAS runs its generic {} kernels on this CPU (it does not recognise it); "
                  "mnisttrain's own kernels do the large products, OpenBLAS only the small ones",
@@ -109,7 +108,7 @@ int run_train(const TrainFlags& flags) {
   spdlog::debug("data: train {} + {}, test {} + {}", cfg.data.train_images, cfg.data.train_labels,
                 cfg.data.test_images, cfg.data.test_labels);
   spdlog::debug("output folder: {}", cfg.output);
-  spdlog::debug("BLAS: {}; threads requested {} (0 = all cores)", blas::library_description(), training.threads);
+  spdlog::debug("BLAS: {}; threads requested {} (0 = one per core)", blas::library_description(), training.threads);
   const auto started = std::chrono::steady_clock::now();
   const train::TrainResult result = train::train(cfg, options, progress);
   handle_stop_signals(false);

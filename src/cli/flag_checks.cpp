@@ -19,6 +19,13 @@ bool parse_integer(const std::string& text, long long& value) {
   return errno == 0 && *end == '\0';
 }
 
+bool parse_unsigned(const std::string& text, unsigned long long& value) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  errno = 0;
+  value = std::strtoull(text.c_str(), nullptr, 10);
+  return errno == 0;
+}
+
 std::string got(const std::string& text) { return ", got '" + text + "'"; }
 
 }  // namespace
@@ -28,7 +35,10 @@ CLI::Validator integer_at_least(long long lowest) {
   return CLI::Validator(
       [lowest, rule](std::string& text) {
         long long value = 0;
-        if (parse_integer(text, value) && value >= lowest) return std::string();
+        if (parse_integer(text, value)) return value >= lowest ? std::string() : "must be " + rule + got(text);
+        // Past long long's range: fine for an unsigned option such as --seed (up to 2^64 - 1).
+        unsigned long long big = 0;
+        if (lowest >= 0 && parse_unsigned(text, big)) return std::string();
         return "must be " + rule + got(text);
       },
       ">= " + std::to_string(lowest));
