@@ -67,10 +67,11 @@ read -r ours2 acc2 < <(run_mnisttrain 2)
 read -r ours1 acc1 < <(run_mnisttrain 1)
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
-echo "blas: $("$bin" bench --blas-only 2>/dev/null || true)"
+"$bin" --version | sed -n 's/^BLAS: /mnisttrain BLAS: /p'
+echo "PyTorch's threads and Linear path are in its JSON lines above (stderr)"
 printf '%-28s %10s %14s\n' "reference config, $epochs epochs" "s/epoch" "test accuracy"
 printf '%-28s %10.3f %14.4f\n' "PyTorch as installed" "$torch_installed" "$acc_installed"
-printf '%-28s %10.3f %14.4f\n' "PyTorch tuned (2 threads)" "$torch_tuned" "$acc_tuned"
+printf '%-28s %10.3f %14.4f\n' "PyTorch tuned" "$torch_tuned" "$acc_tuned"
 printf '%-28s %10.3f %14.4f\n' "mnisttrain --threads 2" "$ours2" "$acc2"
 printf '%-28s %10.3f %14.4f\n' "mnisttrain --threads 1" "$ours1" "$acc1"
 python3 - "$torch_installed" "$torch_tuned" "$ours2" "$ours1" <<'PY'
