@@ -233,7 +233,7 @@ TEST_CASE("the report of a real small run holds every figure with the right coun
   CHECK(count_of(html, "<figure class=\"mistake\">") == std::min<std::size_t>(wrong, 24));
   CHECK(count_of(html, "<figure class=\"sample\">") == 6);
   CHECK(count_of(html, "<td class=\"hot\">1</td>") == 6);  // one 1 per one-hot row
-  CHECK_THAT(html, Contains("(16 + 1) x 8, then relu"));
+  CHECK_THAT(html, Contains("(16 + 1) x 8: inputs plus one bias, times units, then relu"));
   CHECK_THAT(html, Contains("<title>training loss per batch</title>"));  // from batches.jsonl
   CHECK(count_of(html, "stroke-dasharray=\"5 3\" points=") == 2);       // the validation lines
   // Self-contained: nothing fetched from anywhere.

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "cli/config_flag.h"
-#include "cli/format.h"
+#include "text/format.h"
 
 #include <cstdio>
 #include <memory>
@@ -71,7 +71,7 @@ int run_bench(const BenchFlags& flags) {
     return 0;
   }
   std::printf("network %s, %s, batch %zu, %s parameters\n", r.network.c_str(), r.optimizer.c_str(), r.batch_size,
-              with_commas(r.params).c_str());
+              text::with_commas(r.params).c_str());
   std::printf("data: %s, %.1f%% of pixels non-zero: first layer %s%s\n", r.samples.c_str(), r.input_density * 100,
               r.first_layer.c_str(), r.first_layer == "sparse" ? " (skips the zero pixels)" : "");
   std::printf("BLAS: %s%s\n", r.blas.c_str(),

@@ -2,7 +2,7 @@
 // matrix, per-class precision / recall / F1 and the most confused pairs; --json for machines.
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
-#include "cli/format.h"
+#include "text/format.h"
 #include "data/dataset.h"
 #include "data/mnist_files.h"
 #include "data/render.h"
@@ -55,12 +55,12 @@ nlohmann::json to_json(const train::Evaluation& e, const std::string& model, con
 
 void print_report(const train::Evaluation& e, const std::string& model, std::size_t params,
                   const std::string& images) {
-  std::printf("model     %s (%s parameters)\n", model.c_str(), with_commas(params).c_str());
-  std::printf("data      %s (%s samples)\n", images.c_str(), with_commas(e.count).c_str());
+  std::printf("model     %s (%s parameters)\n", model.c_str(), text::with_commas(params).c_str());
+  std::printf("data      %s (%s samples)\n", images.c_str(), text::with_commas(e.count).c_str());
   std::printf("loss      %.4f\n", e.loss);
   std::printf("accuracy  %.4f +/- %.4f  (%s of %s correct; +/- is the binomial standard error "
-              "sqrt(p(1-p)/n))\n\n", e.accuracy, e.accuracy_stderr(), with_commas(e.correct).c_str(),
-              with_commas(e.count).c_str());
+              "sqrt(p(1-p)/n))\n\n", e.accuracy, e.accuracy_stderr(), text::with_commas(e.correct).c_str(),
+              text::with_commas(e.count).c_str());
   const auto C = static_cast<std::size_t>(e.num_classes);
   std::printf("confusion matrix (rows: true label, columns: predicted)\n      ");
   for (std::size_t p = 0; p < C; ++p) std::printf("%6zu", p);

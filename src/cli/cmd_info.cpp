@@ -1,7 +1,7 @@
 // `mnisttrain info FILE...`: the "key attributes" of IDX files — magic, ndim, shape, dtype,
 // size, value range, and for label files the count of each class.
 #include "cli/commands.h"
-#include "cli/format.h"
+#include "text/format.h"
 #include "data/idx_stats.h"
 #include "io/quote.h"
 
@@ -25,12 +25,12 @@ static void print_info(const std::string& path) {
   std::printf("  shape    %s\n", array.shape_string().c_str());
   std::printf("  dtype    %s\n", data::type_name(array.type));
   std::printf("  bytes    %s (%zu-byte header + %s data)\n",
-              with_commas(array.header_bytes() + stats.data_bytes).c_str(), array.header_bytes(),
-              with_commas(stats.data_bytes).c_str());
+              text::with_commas(array.header_bytes() + stats.data_bytes).c_str(), array.header_bytes(),
+              text::with_commas(stats.data_bytes).c_str());
   std::printf("  min/max  %g / %g\n", stats.min, stats.max);
   if (stats.nan_count > 0) {
-    std::printf("  NaN      %s of %s values\n", with_commas(stats.nan_count).c_str(),
-                with_commas(stats.count).c_str());
+    std::printf("  NaN      %s of %s values\n", text::with_commas(stats.nan_count).c_str(),
+                text::with_commas(stats.count).c_str());
   }
   if (!stats.label_like) return;
   if (stats.too_many_labels) {

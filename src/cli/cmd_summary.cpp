@@ -3,7 +3,7 @@
 // and the memory a training step needs at the configured batch size.
 #include "cli/commands.h"
 #include "cli/config_flag.h"
-#include "cli/format.h"
+#include "text/format.h"
 #include "config/config.h"
 #include "nn/network.h"
 #include "train/describe.h"
@@ -36,47 +36,35 @@ void print_summary(const config::Config& cfg, const nn::Network& net, const std:
   for (const nn::Layer& layer : net.layers()) {
     std::string type = nn::name_of(layer.spec.type);
     type[0] = static_cast<char>(std::toupper(type[0]));
-    std::string why;
-    if (layer.spec.type == nn::LayerType::Dense) {
-      why = layer.spec.use_bias
-                ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs) + ": inputs plus one bias, times units"
-                : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + ": no bias";
-      if (layer.spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(layer.spec.activation);
-    } else if (layer.spec.type == nn::LayerType::Dropout) {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "drops %.0f%% of units in training", layer.spec.rate * 100);
-      why = buf;
-    } else if (layer.spec.type == nn::LayerType::Activation) {
-      why = nn::name_of(layer.spec.activation);
-    }
+    const std::string why = train::layer_explanation(layer);
     std::printf("%-22s %-16s %12s   %s\n", (layer.name + " (" + type + ")").c_str(),
-                shape_of(layer.outputs).c_str(), with_commas(layer.param_count).c_str(), why.c_str());
+                shape_of(layer.outputs).c_str(), text::with_commas(layer.param_count).c_str(), why.c_str());
   }
   const std::size_t params = net.param_count();
   const std::uint64_t param_bytes = params * sizeof(float);
   std::printf("%s\n", std::string(86, '=').c_str());
   std::string sum;
   for (const nn::Layer& layer : net.layers()) {
-    if (layer.param_count) sum += (sum.empty() ? "" : " + ") + with_commas(layer.param_count);
+    if (layer.param_count) sum += (sum.empty() ? "" : " + ") + text::with_commas(layer.param_count);
   }
-  std::printf("Total params: %s (%s)%s\n", with_commas(params).c_str(), human_bytes(param_bytes).c_str(),
+  std::printf("Total params: %s (%s)%s\n", text::with_commas(params).c_str(), text::human_bytes(param_bytes).c_str(),
               sum.empty() ? "" : ("  = " + sum).c_str());
-  std::printf("Trainable params: %s (%s)\n", with_commas(params).c_str(), human_bytes(param_bytes).c_str());
+  std::printf("Trainable params: %s (%s)\n", text::with_commas(params).c_str(), text::human_bytes(param_bytes).c_str());
   std::printf("Non-trainable params: 0 (0 B)\n\n");
 
   const std::size_t batch = static_cast<std::size_t>(training.batch_size);
   const train::StepCost cost = train::step_cost(net, training.optimizer, batch);
   std::printf("FLOPs per sample: forward %s, backward %s (a multiply-add counts 2)\n",
-              with_commas(static_cast<std::uint64_t>(cost.forward_flops)).c_str(),
-              with_commas(static_cast<std::uint64_t>(cost.backward_flops)).c_str());
+              text::with_commas(static_cast<std::uint64_t>(cost.forward_flops)).c_str(),
+              text::with_commas(static_cast<std::uint64_t>(cost.backward_flops)).c_str());
   std::printf("Memory for training at batch size %zu:\n", batch);
-  std::printf("  parameters        %12s  (%s floats, one buffer)\n", human_bytes(cost.param_bytes).c_str(),
-              with_commas(cost.params).c_str());
-  std::printf("  gradients         %12s  (same layout as the parameters)\n", human_bytes(cost.param_bytes).c_str());
-  std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", human_bytes(cost.optimizer_bytes).c_str(),
+  std::printf("  parameters        %12s  (%s floats, one buffer)\n", text::human_bytes(cost.param_bytes).c_str(),
+              text::with_commas(cost.params).c_str());
+  std::printf("  gradients         %12s  (same layout as the parameters)\n", text::human_bytes(cost.param_bytes).c_str());
+  std::printf("  optimizer state   %12s  (%s: %zu moment%s per parameter)\n", text::human_bytes(cost.optimizer_bytes).c_str(),
               optim::name_of(training.optimizer.type), cost.moments, cost.moments == 1 ? "" : "s");
   std::printf("  activations       %12s  (outputs and their gradients, %s floats per sample)\n",
-              human_bytes(cost.activation_bytes).c_str(), with_commas(cost.activation_floats).c_str());
+              text::human_bytes(cost.activation_bytes).c_str(), text::with_commas(cost.activation_floats).c_str());
 }
 
 int run_summary(const SummaryFlags& flags) {

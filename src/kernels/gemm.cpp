@@ -6,29 +6,19 @@
 // keeps kLanes partial sums per result and adds them up at the end.
 #include "kernels/gemm.h"
 
+#include "kernels/vec.h"
+
+#include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace mnisttrain::kernels {
 
 namespace {
 
-#if defined(__AVX512F__)
-constexpr std::size_t kLanes = 16;
-#else
-constexpr std::size_t kLanes = 8;
-#endif
-typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
 
 constexpr std::size_t kRows = 8;           // rows of C per tile
 constexpr std::size_t kCols = 2 * kLanes;  // columns of C per tile
 
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
 // One kRows-or-fewer x kCols tile of C = op(A) . B with B row-major (K, N). a_row and a_k are
 // A's strides between rows of op(A) and along k: (lda, 1) for gemm_nn, (1, lda) for gemm_tn.
@@ -55,17 +45,18 @@ void tile(float* C, std::size_t ldc, const float* A, std::size_t a_row, std::siz
   }
 }
 
-// The same sums one element at a time, for the columns past the last full tile. std::fma
-// spells out the fused multiply-add the vector code uses, so a column gets the same bits in a
-// tile or in the tail (the compiler does not always contract a scalar a * b + c).
+// The columns past the last full tile, a vector (or part of one) at a time, with the tile's
+// arithmetic: each value is the same sum in the same order as inside a tile.
 void columns_tail(float* C, std::size_t ldc, const float* A, std::size_t a_row, std::size_t a_k,
                   const float* B, std::size_t ldb, std::size_t M, std::size_t first, std::size_t N,
                   std::size_t K, bool accumulate) {
   for (std::size_t i = 0; i < M; ++i) {
-    for (std::size_t j = first; j < N; ++j) {
-      float acc = 0.0f;
-      for (std::size_t k = 0; k < K; ++k) acc = std::fma(A[i * a_row + k * a_k], B[k * ldb + j], acc);
-      C[i * ldc + j] = accumulate ? C[i * ldc + j] + acc : acc;
+    for (std::size_t j = first; j < N; j += kLanes) {
+      const std::size_t width = std::min(kLanes, N - j);
+      Vec acc = {};
+      for (std::size_t k = 0; k < K; ++k) acc += A[i * a_row + k * a_k] * load_partial(B + k * ldb + j, width);
+      if (accumulate) acc += load_partial(C + i * ldc + j, width);
+      store_partial(C + i * ldc + j, acc, width);
     }
   }
 }
@@ -110,6 +101,8 @@ void dot_tile(float* C, std::size_t ldc, const float* A, std::size_t lda, const 
   for (std::size_t r = 0; r < Rows; ++r) {
     for (std::size_t c = 0; c < Cols; ++c) {
       float sum = horizontal_sum(acc[r][c]);
+      // std::fma: every value of C takes this same path, whatever the tile shape (a scalar
+      // a * b + c is fused in some instantiations and not in others).
       for (std::size_t k = full_k; k < K; ++k) sum = std::fma(A[r * lda + k], B[c * ldb + k], sum);
       float& out = C[r * ldc + c];
       out = accumulate ? out + sum : sum;

@@ -6,9 +6,10 @@
 // whatever the ranges: results do not depend on how the work is split between threads.
 #include "kernels/sparse_dense.h"
 
+#include "kernels/vec.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 namespace mnisttrain::kernels {
 
@@ -16,19 +17,8 @@ namespace {
 
 constexpr std::size_t kBlock = 128;  // floats of output kept in registers: 8 AVX-512 vectors
 
-#if defined(__AVX512F__)
-constexpr std::size_t kLanes = 16;
-#else
-constexpr std::size_t kLanes = 8;
-#endif
-typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
 constexpr std::size_t kVectors = kBlock / kLanes;
 
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
 
 // acc[k] += sum over entries e of value[e] * rows[index[e] * stride + k], for k < Vectors * kLanes.
 // Written with explicit vectors: the auto-vectorizer sometimes picks a scalar version of this loop.
@@ -42,19 +32,19 @@ inline void accumulate_rows(float* acc, const std::uint32_t* index, const float*
     const float* row = rows + static_cast<std::size_t>(index[e]) * stride;
     for (std::size_t v = 0; v < Vectors; ++v) a[v] += x * load(row + v * kLanes);
   }
-  for (std::size_t v = 0; v < Vectors; ++v) std::memcpy(acc + v * kLanes, &a[v], sizeof(Vec));
+  for (std::size_t v = 0; v < Vectors; ++v) store(acc + v * kLanes, a[v]);
 }
 
-// The last columns of a block, fewer than a vector; std::fma spells out the fused multiply-add of
-// the vector loop, so a column gets the same bits in a vector or here.
+// The last columns of a block, fewer than a vector, with the same vector arithmetic, so a
+// column gets the same bits here as in a full vector.
 inline void accumulate_rows_tail(float* acc, std::size_t width, const std::uint32_t* index,
                                  const float* value, std::size_t count, const float* rows,
                                  std::size_t stride) {
+  Vec a = load_partial(acc, width);
   for (std::size_t e = 0; e < count; ++e) {
-    const float v = value[e];
-    const float* row = rows + static_cast<std::size_t>(index[e]) * stride;
-    for (std::size_t k = 0; k < width; ++k) acc[k] = std::fma(v, row[k], acc[k]);
+    a += value[e] * load_partial(rows + static_cast<std::size_t>(index[e]) * stride, width);
   }
+  store_partial(acc, a, width);
 }
 
 // out[j, j + width) = init (or 0) + sum over entries of value * rows[index][j, j + width).

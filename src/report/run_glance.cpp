@@ -1,4 +1,6 @@
 // The run at a glance: what was trained, how, and how well; see sections.h.
+#include "text/format.h"
+#include "train/describe.h"
 #include "report/html.h"
 #include "report/sections.h"
 #include "report/svg.h"
@@ -24,15 +26,6 @@ std::string schedule_text(const optim::OptimizerSettings& optimizer) {
   return "";
 }
 
-std::string with_commas(std::size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 // As `summary` explains each count: inputs plus one bias, times units.
 std::string layer_table(const nn::Network& network) {
   std::vector<std::vector<std::string>> rows;
@@ -40,20 +33,11 @@ std::string layer_table(const nn::Network& network) {
   for (const int d : network.input_shape()) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
   rows.push_back({"input", shape, "0", "flattened to " + std::to_string(network.input_features()) + " features"});
   for (const nn::Layer& layer : network.layers()) {
-    std::string why;
-    if (layer.spec.type == nn::LayerType::Dense) {
-      why = layer.spec.use_bias ? "(" + with_commas(layer.inputs) + " + 1) x " + with_commas(layer.outputs)
-                                : with_commas(layer.inputs) + " x " + with_commas(layer.outputs) + " (no bias)";
-      if (layer.spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(layer.spec.activation);
-    } else if (layer.spec.type == nn::LayerType::Dropout) {
-      why = "drops " + number(layer.spec.rate * 100, 3) + "% of units in training";
-    } else if (layer.spec.type == nn::LayerType::Activation) {
-      why = nn::name_of(layer.spec.activation);
-    }
+    const std::string why = train::layer_explanation(layer);
     rows.push_back({layer.name + " (" + nn::name_of(layer.spec.type) + ")", std::to_string(layer.outputs),
-                    with_commas(layer.param_count), why});
+                    text::with_commas(layer.param_count), why});
   }
-  rows.push_back({"total", "", with_commas(network.param_count()), ""});
+  rows.push_back({"total", "", text::with_commas(network.param_count()), ""});
   return table({"layer", "output features", "parameters", "why"}, rows, "layers");
 }
 

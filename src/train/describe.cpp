@@ -1,6 +1,10 @@
 // Describing a network without training it; see describe.h.
 #include "train/describe.h"
 
+#include "text/format.h"
+
+#include <cstdio>
+
 #include "checked_size.h"
 #include "error.h"
 #include "optim/optimizer.h"
@@ -9,6 +13,28 @@
 #include <filesystem>
 
 namespace mnisttrain::train {
+
+std::string layer_explanation(const nn::Layer& layer) {
+  const nn::LayerSpec& spec = layer.spec;
+  switch (spec.type) {
+    case nn::LayerType::Dense: {
+      std::string why = spec.use_bias ? "(" + text::with_commas(layer.inputs) + " + 1) x " +
+                                            text::with_commas(layer.outputs) + ": inputs plus one bias, times units"
+                                      : text::with_commas(layer.inputs) + " x " + text::with_commas(layer.outputs) +
+                                            ": no bias";
+      if (spec.activation != nn::Activation::Linear) why += std::string(", then ") + nn::name_of(spec.activation);
+      return why;
+    }
+    case nn::LayerType::Dropout: {
+      char text[64];
+      std::snprintf(text, sizeof text, "drops %.0f%% of units in training", spec.rate * 100);
+      return text;
+    }
+    case nn::LayerType::Activation: return nn::name_of(spec.activation);
+    case nn::LayerType::Flatten: return "";
+  }
+  return "";
+}
 
 std::vector<int> input_shape_for(const config::Config& config) {
   std::error_code ignored;

@@ -18,6 +18,11 @@ namespace mnisttrain::train {
 // training would see them), else model.input_shape, else MNIST's 28x28.
 std::vector<int> input_shape_for(const config::Config& config);
 
+// Where a layer's parameter count comes from, as summary and the report explain it:
+// "(784 + 1) x 512: inputs plus one bias, times units, then relu", "drops 20% of units in
+// training", ...; empty for a layer with nothing to explain (flatten).
+std::string layer_explanation(const nn::Layer& layer);
+
 // What one training step costs, counted as the notes teach it by hand.
 struct StepCost {
   // Per sample; a multiply-add counts 2. Backward: dW = X^T dZ for every dense layer, and

@@ -1,9 +1,9 @@
-// Number formatting and option checks shared by the commands; see format.h.
-#include "cli/format.h"
+// Number formatting; see format.h.
+#include "text/format.h"
 
 #include <cstdio>
 
-namespace mnisttrain::cli {
+namespace mnisttrain::text {
 
 std::string with_commas(std::uint64_t value) {
   std::string digits = std::to_string(value);
@@ -25,4 +25,4 @@ std::string human_bytes(std::uint64_t bytes) {
 }
 
 
-}  // namespace mnisttrain::cli
+}  // namespace mnisttrain::text

@@ -1,0 +1,41 @@
+// The vector type the hand-written kernels use: GCC's vector extension, as wide as the target's
+// registers (16 floats with AVX-512, else 8), so `a += x * b` compiles to one fused multiply-add
+// per register on any x86-64 target. Loads and stores go through memcpy: no alignment assumed.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+
+namespace mnisttrain::kernels {
+
+#if defined(__AVX512F__)
+constexpr std::size_t kLanes = 16;
+#else
+constexpr std::size_t kLanes = 8;
+#endif
+typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+
+inline Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+
+// The first `count` (< kLanes) floats at p, zeros after: the edge of a row goes through the same
+// vector arithmetic as the rest, so a value gets the same bits in a full vector or at the edge
+// (a scalar a * b + c may or may not be fused where the vector one is).
+inline Vec load_partial(const float* p, std::size_t count) {
+  float padded[kLanes] = {};
+  std::memcpy(padded, p, count * sizeof(float));
+  return load(padded);
+}
+
+inline void store_partial(float* p, Vec v, std::size_t count) {
+  float lanes[kLanes];
+  store(lanes, v);
+  std::memcpy(p, lanes, count * sizeof(float));
+}
+
+}  // namespace mnisttrain::kernels
