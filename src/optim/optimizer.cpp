@@ -60,8 +60,9 @@ void Optimizer::update(float* params, const float* grads, kernels::Range range) 
   const std::size_t first = range.begin, n = range.size();
   float* w = params + first;
   const float* g = grads + first;
-  float* moment1 = state_.data() + first;       // m (sgd, adam) or v (rmsprop)
-  float* moment2 = state_.data() + n_ + first;  // v (adam) or the momentum (rmsprop)
+  // Only the moments this optimizer has (plain SGD has none: no pointer into an empty buffer).
+  float* moment1 = state_.size() >= n_ && !state_.empty() ? state_.data() + first : nullptr;  // m, or v (rmsprop)
+  float* moment2 = state_.size() >= 2 * n_ && !state_.empty() ? state_.data() + n_ + first : nullptr;  // v (adam), momentum (rmsprop)
   const float lr = lr_;
   const auto eps = static_cast<float>(settings_.epsilon);
   switch (settings_.type) {
