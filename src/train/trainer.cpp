@@ -33,6 +33,7 @@ struct TrainingData {
   data::Dataset train;
   data::Dataset validation;  // empty without a validation split
   data::Dataset test;
+  double input_density = 0.0;  // fraction of non-zero training pixels: picks the first layer's path
 };
 
 // Everything loads and is checked before the first step.
@@ -45,14 +46,16 @@ TrainingData load_training_data(const config::DataConfig& config) {
   data.test = data::load_dataset(config.test_images, config.test_labels, config.num_classes);
   data::check_image_shape(data.test, {data.train.rows, data.train.cols}, config.test_images,
                           "the training set " + config.train_images);
+  data.input_density = kernels::density(data.train.images.data(), data.train.images.size());
   return data;
 }
 
 // Kernels from the seed, activation buffers for the largest batch the data gives.
-nn::Network build_network(const config::Config& config, const data::Dataset& train) {
+nn::Network build_network(const config::Config& config, const TrainingData& data) {
+  const data::Dataset& train = data.train;
   nn::Network network(config.model, {train.rows, train.cols}, config.data.num_classes);
   network.set_threads(config.training.threads);
-  network.use_sparse_input(nn::prefers_sparse_input(kernels::density(train.images.data(), train.images.size())));
+  network.use_sparse_input(nn::prefers_sparse_input(data.input_density));
   network.init_params(config.training.seed);
   network.reserve(std::min(static_cast<std::size_t>(config.training.batch_size), train.count));
   return network;
@@ -103,7 +106,7 @@ Trainer::Trainer(const config::Config& config, const TrainOptions& options, Trai
       options_(options),
       listener_(listener),
       data_(load_training_data(config.data)),
-      network_(build_network(config, data_.train)),
+      network_(build_network(config, data_)),
       batch_size_(static_cast<std::size_t>(training_.batch_size)),
       stepper_(network_, training_),
       batches_(data_.train, batch_size_),
@@ -119,7 +122,7 @@ Trainer::Trainer(const config::Config& config, const TrainOptions& options, Trai
   result_.param_count = network_.param_count();
   result_.blas = blas::library_description();
   result_.threads = network_.threads();
-  result_.input_density = kernels::density(data_.train.images.data(), data_.train.images.size());
+  result_.input_density = data_.input_density;
   result_.sparse_input = network_.sparse_input();
 }
 
