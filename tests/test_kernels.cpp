@@ -92,7 +92,7 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel
   const std::size_t B = 128, C = 784;
   const std::vector<float> x = real_batch(B);
   kernels::SparseBatch sparse;
-  sparse.reserve(B, C);
+  sparse.reserve(B, C, 0);
   sparse.build(x.data(), B, C);
   std::size_t nonzero = 0;
   for (float v : x) nonzero += v != 0.0f;
@@ -113,12 +113,16 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel
 }
 
 TEST_CASE("sparse first-layer products match the dense reference on a real batch") {
-  const std::size_t B = 128, C = 784, OC = 200;  // 200: a partial 64-wide block at the end
+  // 200: a whole 128-unit panel, then 72 units done vector by vector, the last half full;
+  // 10: a single partial vector.
+  const std::size_t B = 128, C = 784;
+  const std::size_t OC = GENERATE(200, 10);
+  INFO("units " << OC);
   const std::vector<float> x = real_batch(B);
   const std::vector<float> weight = random_values(C * OC, 1), bias = random_values(OC, 2);
   const std::vector<float> dout = random_values(B * OC, 3);
   kernels::SparseBatch sparse;
-  sparse.reserve(B, C);
+  sparse.reserve(B, C, OC);
   sparse.build(x.data(), B, C);
 
   std::vector<float> out(B * OC), expected(B * OC);
@@ -139,7 +143,7 @@ TEST_CASE("sparse products give the same bits however the work is split") {
   const std::vector<float> x = real_batch(B);
   const std::vector<float> weight = random_values(C * OC, 4), dout = random_values(B * OC, 5);
   kernels::SparseBatch sparse;
-  sparse.reserve(B, C);
+  sparse.reserve(B, C, OC);
   sparse.build(x.data(), B, C);
   std::vector<float> whole(B * OC), split(B * OC), dwhole(C * OC), dsplit(C * OC);
   kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC, {0, B}, {0, OC});
@@ -152,6 +156,11 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     }
     CHECK(split == whole);
     CHECK(dsplit == dwhole);
+    std::fill(split.begin(), split.end(), 0.0f);
+    for (int ith = 0; ith < nth; ++ith) {
+      kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, kernels::split_range(B, ith, nth), {0, OC});
+    }
+    CHECK(split == whole);  // by samples too
   }
 }
 

@@ -45,19 +45,34 @@ void tile(float* C, std::size_t ldc, const float* A, std::size_t a_row, std::siz
   }
 }
 
-// The columns past the last full tile, a vector (or part of one) at a time, with the tile's
-// arithmetic: each value is the same sum in the same order as inside a tile.
+// The columns past the last full tile, a vector (or part of one) at a time, Rows rows at once
+// (independent sums keep the multiply-add units busy), with the tile's arithmetic: each value
+// is the same sum in the same order as inside a tile.
+template <std::size_t Rows>
+void tail_tile(float* C, std::size_t ldc, const float* A, std::size_t a_row, std::size_t a_k,
+               const float* B, std::size_t ldb, std::size_t width, std::size_t K, bool accumulate) {
+  Vec acc[Rows] = {};
+  for (std::size_t k = 0; k < K; ++k) {
+    const Vec b = width == kLanes ? load(B + k * ldb) : load_partial(B + k * ldb, width);
+    for (std::size_t r = 0; r < Rows; ++r) acc[r] += A[r * a_row + k * a_k] * b;
+  }
+  for (std::size_t r = 0; r < Rows; ++r) {
+    float* c = C + r * ldc;
+    if (accumulate) acc[r] += load_partial(c, width);
+    store_partial(c, acc[r], width);
+  }
+}
+
 void columns_tail(float* C, std::size_t ldc, const float* A, std::size_t a_row, std::size_t a_k,
                   const float* B, std::size_t ldb, std::size_t M, std::size_t first, std::size_t N,
                   std::size_t K, bool accumulate) {
-  for (std::size_t i = 0; i < M; ++i) {
-    for (std::size_t j = first; j < N; j += kLanes) {
-      const std::size_t width = std::min(kLanes, N - j);
-      Vec acc = {};
-      for (std::size_t k = 0; k < K; ++k) acc += A[i * a_row + k * a_k] * load_partial(B + k * ldb + j, width);
-      if (accumulate) acc += load_partial(C + i * ldc + j, width);
-      store_partial(C + i * ldc + j, acc, width);
+  for (std::size_t j = first; j < N; j += kLanes) {
+    const std::size_t width = std::min(kLanes, N - j);
+    std::size_t i = 0;
+    for (; i + kRows <= M; i += kRows) {
+      tail_tile<kRows>(C + i * ldc + j, ldc, A + i * a_row, a_row, a_k, B + j, ldb, width, K, accumulate);
     }
+    for (; i < M; ++i) tail_tile<1>(C + i * ldc + j, ldc, A + i * a_row, a_row, a_k, B + j, ldb, width, K, accumulate);
   }
 }
 
@@ -134,6 +149,21 @@ void gemm_tn(float* C, std::size_t ldc, const float* A, std::size_t lda, const f
 
 void gemm_nt(float* C, std::size_t ldc, const float* A, std::size_t lda, const float* B,
              std::size_t ldb, std::size_t M, std::size_t N, std::size_t K, bool accumulate) {
+  if (K < kLanes) {
+    // Sums shorter than a vector (the input gradient of a 10-unit layer): dot products would
+    // be all edge. Transposed a block of columns at a time, B^T is a row-major operand for the
+    // tiles; each value is the same sum from zero in increasing k, hence the same bits.
+    constexpr std::size_t kBlockCols = 16 * kCols;
+    float transposed[kLanes * kBlockCols];  // (K, columns)
+    for (std::size_t j = 0; j < N; j += kBlockCols) {
+      const std::size_t columns = std::min(kBlockCols, N - j);
+      for (std::size_t k = 0; k < K; ++k) {
+        for (std::size_t c = 0; c < columns; ++c) transposed[k * columns + c] = B[(j + c) * ldb + k];
+      }
+      gemm_b_rows(C + j, ldc, A, lda, 1, transposed, columns, M, columns, K, accumulate);
+    }
+    return;
+  }
   std::size_t i = 0;
   for (; i + kDotRows <= M; i += kDotRows) {
     dot_row_tiles<kDotRows>(C + i * ldc, ldc, A + i * lda, lda, B, ldb, N, K, accumulate);

@@ -6,15 +6,7 @@
 
 namespace mnisttrain::kernels {
 
-// Narrower or shallower products would run mostly the tiled kernels' scalar edge code (the
-// products against the 10-unit output layer); OpenBLAS is faster there.
-constexpr std::size_t kTiledMinColumns = 32;
-constexpr std::size_t kTiledMinDepth = 32;
-
-MatmulBackend matmul_backend(std::size_t columns, std::size_t depth) {
-  return columns >= kTiledMinColumns && depth >= kTiledMinDepth ? MatmulBackend::Tiled
-                                                                : MatmulBackend::Blas;
-}
+MatmulBackend matmul_backend(std::size_t, std::size_t) { return MatmulBackend::Tiled; }
 
 const char* name_of(MatmulBackend backend) {
   return backend == MatmulBackend::Tiled ? "tiled" : "OpenBLAS";

@@ -1,9 +1,13 @@
 // Sparse-input dense-layer kernels and their dense references; see sparse_dense.h.
 //
-// Both kernels keep a block of kBlock output values in registers while they stream over the
-// non-zero inputs, so each non-zero costs one pass over kBlock kernel (or gradient) values.
-// Every output element is a sum in a fixed order (increasing pixel, or increasing sample),
-// whatever the ranges: results do not depend on how the work is split between threads.
+// Both products walk the batch by pixel (CSC) over one block of up to kPanelUnits output units
+// at a time, with that block's (B, width) slice of out (or of dout) copied into a contiguous
+// panel: row-major slices of a (B, 512) matrix sit 2 KB apart and crowd a few cache sets, the
+// panel does not. The forward holds a kernel row in registers and adds it to the panel rows of
+// the samples that have that pixel; the weight gradient holds a gradient row in registers and
+// sums the panel rows of those samples into it. Every output element is a sum in a fixed order
+// (increasing pixel, or increasing sample) whatever the ranges: results do not depend on how
+// the work is split between threads, and match a walk by sample bit for bit.
 #include "kernels/sparse_dense.h"
 
 #include "kernels/vec.h"
@@ -15,65 +19,120 @@ namespace mnisttrain::kernels {
 
 namespace {
 
-constexpr std::size_t kBlock = 128;  // floats of output kept in registers: 8 AVX-512 vectors
+constexpr std::size_t kPanelVectors = kPanelUnits / kLanes;
 
-constexpr std::size_t kVectors = kBlock / kLanes;
+// A block [begin, begin + width) of output units, never crossing a panel boundary, and where
+// its columns sit in the panels.
+struct UnitBlock {
+  std::size_t begin, width;
+  float* panel;  // (B, kPanelUnits), already offset to the block's first column
+};
 
+// The panels start on a cache line (reserve() leaves room): a vector that straddles two lines
+// costs two accesses, which halved the speed of both products.
+float* first_panel(const SparseBatch& x) {
+  const auto address = reinterpret_cast<std::uintptr_t>(x.panels.data());
+  const std::uintptr_t line = 64;
+  return reinterpret_cast<float*>((address + line - 1) / line * line);
+}
 
-// acc[k] += sum over entries e of value[e] * rows[index[e] * stride + k], for k < Vectors * kLanes.
-// Written with explicit vectors: the auto-vectorizer sometimes picks a scalar version of this loop.
+UnitBlock unit_block(const SparseBatch& x, std::size_t j, std::size_t units_end) {
+  const std::size_t index = j / kPanelUnits, column = j % kPanelUnits;
+  const std::size_t width = std::min(units_end, (index + 1) * kPanelUnits) - j;
+  return {j, width, first_panel(x) + index * x.rows * kPanelUnits + column};
+}
+
+// The samples of pixel p's column inside `samples`: entries [first, last) of the CSC arrays.
+void column_entries(const SparseBatch& x, std::size_t p, Range samples, std::uint32_t& first,
+                    std::uint32_t& last) {
+  const std::uint32_t* begin = x.col_sample.data() + x.col_start[p];
+  const std::uint32_t* end = x.col_sample.data() + x.col_start[p + 1];
+  if (samples.begin > 0) begin = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.begin));
+  if (samples.end < x.rows) end = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.end));
+  first = static_cast<std::uint32_t>(begin - x.col_sample.data());
+  last = static_cast<std::uint32_t>(end - x.col_sample.data());
+}
+
+// `Vectors` vectors of a row starting at `row`, the last holding only `tail` (<= kLanes) lanes:
+// the edge of a layer goes through the same vector arithmetic as the rest, so a column gets the
+// same bits whichever path computes it.
 template <std::size_t Vectors>
-inline void accumulate_rows(float* acc, const std::uint32_t* index, const float* value,
-                            std::size_t count, const float* rows, std::size_t stride) {
-  Vec a[Vectors];
-  for (std::size_t v = 0; v < Vectors; ++v) a[v] = load(acc + v * kLanes);
-  for (std::size_t e = 0; e < count; ++e) {
-    const float x = value[e];
-    const float* row = rows + static_cast<std::size_t>(index[e]) * stride;
-    for (std::size_t v = 0; v < Vectors; ++v) a[v] += x * load(row + v * kLanes);
-  }
-  for (std::size_t v = 0; v < Vectors; ++v) store(acc + v * kLanes, a[v]);
+inline void load_row(Vec* v, const float* row, std::size_t tail) {
+  for (std::size_t k = 0; k + 1 < Vectors; ++k) v[k] = load(row + k * kLanes);
+  v[Vectors - 1] = tail == kLanes ? load(row + (Vectors - 1) * kLanes) : load_partial(row + (Vectors - 1) * kLanes, tail);
 }
 
-// The last columns of a block, fewer than a vector, with the same vector arithmetic, so a
-// column gets the same bits here as in a full vector.
-inline void accumulate_rows_tail(float* acc, std::size_t width, const std::uint32_t* index,
-                                 const float* value, std::size_t count, const float* rows,
-                                 std::size_t stride) {
-  Vec a = load_partial(acc, width);
-  for (std::size_t e = 0; e < count; ++e) {
-    a += value[e] * load_partial(rows + static_cast<std::size_t>(index[e]) * stride, width);
+template <std::size_t Vectors>
+inline void store_row(float* row, const Vec* v, std::size_t tail) {
+  for (std::size_t k = 0; k + 1 < Vectors; ++k) store(row + k * kLanes, v[k]);
+  if (tail == kLanes) {
+    store(row + (Vectors - 1) * kLanes, v[Vectors - 1]);
+  } else {
+    store_partial(row + (Vectors - 1) * kLanes, v[Vectors - 1], tail);
   }
-  store_partial(acc, a, width);
 }
 
-// out[j, j + width) = init (or 0) + sum over entries of value * rows[index][j, j + width).
-void sum_of_rows(float* out, const float* init, const std::uint32_t* index, const float* value,
-                 std::size_t count, const float* rows, std::size_t stride, std::size_t j,
-                 std::size_t width) {
-  float acc[kBlock];
-  for (std::size_t k = 0; k < width; ++k) acc[k] = init ? init[j + k] : 0.0f;
-  // The same sum for every column, however the block is cut: whole blocks, then single
-  // vectors, then single floats.
-  std::size_t k = 0;
-  if (width == kBlock) {
-    accumulate_rows<kVectors>(acc, index, value, count, rows + j, stride);
-    k = kBlock;
+// panel[b] += x[b, p] * weight[p] for the pixels in increasing order and, for each, its samples;
+// `Vectors` vectors of units, the panel and weight already offset to them.
+template <std::size_t Vectors>
+void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, std::size_t OC,
+                     std::size_t tail, Range samples) {
+  const std::uint32_t* sample = x.col_sample.data();
+  const float* value = x.col_value.data();
+  for (std::size_t p = 0; p < x.cols; ++p) {
+    std::uint32_t first, last;
+    column_entries(x, p, samples, first, last);
+    if (first == last) continue;
+    Vec w[Vectors];
+    load_row<Vectors>(w, weight + p * OC, tail);
+    for (std::uint32_t e = first; e < last; ++e) {
+      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      const float v = value[e];
+      for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
+    }
   }
-  for (; k + kLanes <= width; k += kLanes) accumulate_rows<1>(acc + k, index, value, count, rows + j + k, stride);
-  if (k < width) accumulate_rows_tail(acc + k, width - k, index, value, count, rows + j + k, stride);
-  std::copy(acc, acc + width, out + j);
+}
+
+// dweight[p] = sum over the samples b of pixel p of x[b, p] * panel[b], for the pixels in
+// `pixels`; `Vectors` vectors of units, the panel and dweight already offset to them.
+template <std::size_t Vectors>
+void sum_panel_rows(float* dweight, const SparseBatch& x, const float* panel, std::size_t OC,
+                    std::size_t tail, Range pixels) {
+  const std::uint32_t* sample = x.col_sample.data();
+  const float* value = x.col_value.data();
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
+    Vec acc[Vectors] = {};
+    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
+      const float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      const float v = value[e];
+      for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
+    }
+    store_row<Vectors>(dweight + p * OC, acc, tail);
+  }
+}
+
+// Runs kernel<Vectors>(offset, tail) over a block: one call for a whole panel's worth of units,
+// else one call per vector, the last with a partial tail.
+template <typename Whole, typename Single>
+void over_vectors(std::size_t width, Whole whole, Single single) {
+  if (width == kPanelUnits) {
+    whole(0, kLanes);
+    return;
+  }
+  for (std::size_t k = 0; k < width; k += kLanes) single(k, std::min(kLanes, width - k));
 }
 
 }  // namespace
 
-void SparseBatch::reserve(std::size_t max_rows, std::size_t columns) {
+void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units) {
   row_start.resize(max_rows + 1);
   col_start.resize(columns + 1);
   row_pixel.resize(max_rows * columns);
   row_value.resize(max_rows * columns);
   col_sample.resize(max_rows * columns);
   col_value.resize(max_rows * columns);
+  const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
+  panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
 
 void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
@@ -110,28 +169,35 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
 
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
                           std::size_t OC, Range samples, Range units) {
-  // Blocks of units outside, samples inside: a block's column panel of the kernel (C x 64
-  // floats, 200 KB for MNIST) stays in cache while every sample streams over it.
-  for (std::size_t j = units.begin; j < units.end; j += kBlock) {
-    const std::size_t width = std::min(kBlock, units.end - j);
+  for (std::size_t j = units.begin; j < units.end;) {
+    const UnitBlock block = unit_block(x, j, units.end);
     for (std::size_t b = samples.begin; b < samples.end; ++b) {
-      const std::uint32_t first = x.row_start[b], last = x.row_start[b + 1];
-      sum_of_rows(out + b * OC, bias, x.row_pixel.data() + first, x.row_value.data() + first,
-                  last - first, weight, OC, j, width);
+      float* row = block.panel + b * kPanelUnits;
+      for (std::size_t k = 0; k < block.width; ++k) row[k] = bias ? bias[j + k] : 0.0f;
     }
+    over_vectors(
+        block.width,
+        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, samples); },
+        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, samples); });
+    for (std::size_t b = samples.begin; b < samples.end; ++b) {
+      std::copy(block.panel + b * kPanelUnits, block.panel + b * kPanelUnits + block.width, out + b * OC + j);
+    }
+    j += block.width;
   }
 }
 
 void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, const float* dout,
                                   std::size_t OC, Range pixels, Range units) {
-  // Blocks of units outside: the block's panel of dout (B x 64 floats, 32 KB) stays in L1.
-  for (std::size_t j = units.begin; j < units.end; j += kBlock) {
-    const std::size_t width = std::min(kBlock, units.end - j);
-    for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
-      const std::uint32_t first = x.col_start[p], last = x.col_start[p + 1];
-      sum_of_rows(dweight + p * OC, nullptr, x.col_sample.data() + first, x.col_value.data() + first,
-                  last - first, dout, OC, j, width);
+  for (std::size_t j = units.begin; j < units.end;) {
+    const UnitBlock block = unit_block(x, j, units.end);
+    for (std::size_t b = 0; b < x.rows; ++b) {
+      std::copy(dout + b * OC + j, dout + b * OC + j + block.width, block.panel + b * kPanelUnits);
     }
+    over_vectors(
+        block.width,
+        [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight + j, x, block.panel, OC, kLanes, pixels); },
+        [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight + j + k, x, block.panel + k, OC, tail, pixels); });
+    j += block.width;
   }
 }
 

@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstring>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace mnisttrain::kernels {
 
 #if defined(__AVX512F__)
@@ -25,7 +29,19 @@ inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
 // The first `count` (< kLanes) floats at p, zeros after: the edge of a row goes through the same
 // vector arithmetic as the rest, so a value gets the same bits in a full vector or at the edge
-// (a scalar a * b + c may or may not be fused where the vector one is).
+// (a scalar a * b + c may or may not be fused where the vector one is). AVX-512 has masked
+// loads and stores for this; elsewhere the lanes go through a padded copy.
+#if defined(__AVX512F__)
+inline __mmask16 first_lanes(std::size_t count) { return static_cast<__mmask16>((1u << count) - 1u); }
+
+inline Vec load_partial(const float* p, std::size_t count) {
+  return reinterpret_cast<Vec>(_mm512_maskz_loadu_ps(first_lanes(count), p));
+}
+
+inline void store_partial(float* p, Vec v, std::size_t count) {
+  _mm512_mask_storeu_ps(p, first_lanes(count), reinterpret_cast<__m512>(v));
+}
+#else
 inline Vec load_partial(const float* p, std::size_t count) {
   float padded[kLanes] = {};
   std::memcpy(padded, p, count * sizeof(float));
@@ -37,5 +53,6 @@ inline void store_partial(float* p, Vec v, std::size_t count) {
   store(lanes, v);
   std::memcpy(p, lanes, count * sizeof(float));
 }
+#endif
 
 }  // namespace mnisttrain::kernels

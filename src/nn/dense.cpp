@@ -99,7 +99,8 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
                       const kernels::SparseBatch* sparse, const float* weight, float l2, std::size_t B,
                       std::size_t C, std::size_t OC, int ith, int nth) {
   if (!sparse && !take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
-  if (split_by_units(OC, Activation::Linear, nth)) {
+  // The sparse kernel's panels are shared by the threads of a block of units: split by units.
+  if (sparse || split_by_units(OC, Activation::Linear, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
     weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, {0, C}, units);
     if (dbias) bias_gradient_block(dbias, dout, B, OC, units);

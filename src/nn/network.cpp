@@ -131,7 +131,7 @@ void Network::reserve(std::size_t max_batch) {
     grad_buffers_[i].assign(n, 0.0f);
     if (layers_[i].spec.type == LayerType::Dropout) masks_[i].assign(n, 0.0f);
   }
-  if (sparse_input_) sparse_x_.reserve(max_batch, input_features_);
+  if (sparse_input_) reserve_sparse_input();
 }
 
 void Network::set_threads(int threads) {
@@ -150,7 +150,11 @@ std::size_t Network::first_dense_on_input() const {
 
 void Network::use_sparse_input(bool sparse) {
   sparse_input_ = sparse && first_dense_on_input() < layers_.size();
-  if (sparse_input_ && max_batch_ > 0) sparse_x_.reserve(max_batch_, input_features_);
+  if (sparse_input_ && max_batch_ > 0) reserve_sparse_input();
+}
+
+void Network::reserve_sparse_input() {
+  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs);
 }
 
 void Network::set_timings(LayerTimings* timings) {

@@ -106,6 +106,7 @@ class Network {
 
   // The dense layer that reads the input as it is (only flatten layers before it), or none.
   std::size_t first_dense_on_input() const;
+  void reserve_sparse_input();
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {
     return sparse_input_ && layer == first_dense_on_input() ? &sparse_x_ : nullptr;
   }
