@@ -6,7 +6,15 @@
 
 namespace mnisttrain::kernels {
 
-MatmulBackend matmul_backend(std::size_t, std::size_t) { return MatmulBackend::Tiled; }
+// Products at least this wide and deep are "of real size": worth an OpenBLAS call.
+constexpr std::size_t kBlasMinColumns = 32;
+constexpr std::size_t kBlasMinDepth = 32;
+
+MatmulBackend matmul_backend(std::size_t columns, std::size_t depth) {
+  static const bool blas_is_generic = blas::generic_core();
+  const bool real_size = columns >= kBlasMinColumns && depth >= kBlasMinDepth;
+  return real_size && !blas_is_generic ? MatmulBackend::Blas : MatmulBackend::Tiled;
+}
 
 const char* name_of(MatmulBackend backend) {
   return backend == MatmulBackend::Tiled ? "tiled" : "OpenBLAS";

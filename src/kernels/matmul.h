@@ -1,10 +1,12 @@
-// The dense layers' matrix products: the tiled kernels of gemm.h for products of real size,
-// OpenBLAS for the narrow ones (a 10-unit output layer), where it is faster. Two facts decide the
-// split. The tiled kernels give every element the same bits whichever block of the result a call
-// computes, so threads can split them; OpenBLAS's results can change with the block shape (seen
-// with 3 threads), so a product sent to OpenBLAS is never split. And OpenBLAS 0.3.21 does not
-// recognise some recent CPUs and runs its generic pre-AVX kernels there, at a third of the tiled
-// kernels' speed. The choice depends on the product's shape only, never on the thread count.
+// The dense layers' matrix products: OpenBLAS for products of real size where it runs kernels
+// made for this CPU, the tiled kernels of gemm.h for the rest. Three facts decide the split.
+// OpenBLAS 0.3.21 does not recognise some recent CPUs and runs its generic pre-AVX kernels
+// there, at a fifth of the tiled kernels' speed. For narrow products (a 10-unit output layer) a
+// call costs more than the work: the tiled kernels are twice as fast there. And the tiled
+// kernels give every element the same bits whichever block of the result a call computes, so
+// threads can split them, while OpenBLAS's results can change with the block shape (seen with
+// 3 threads): a product sent to OpenBLAS is never split. The choice depends on the product's
+// shape and the BLAS core only, never on the thread count.
 #pragma once
 
 #include <cstddef>
