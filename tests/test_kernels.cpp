@@ -3,6 +3,7 @@
 // from how the work is split between threads.
 #include "data/batches.h"
 #include "data/dataset.h"
+#include "kernels/denormals.h"
 #include "kernels/gemm.h"
 #include "kernels/partition.h"
 #include "kernels/pool.h"
@@ -88,6 +89,23 @@ TEST_CASE("WorkerPool runs every share once per call and waits for all of them")
   }
 }
 
+TEST_CASE("denormals are flushed to zero on the caller and on the pool's threads") {
+  // tests/main.cpp sets the mode before any thread starts, as the command line does.
+  REQUIRE(kernels::flushes_denormals());
+  kernels::WorkerPool pool(3);
+  std::vector<int> flushes(3, 0);
+  std::vector<float> product(3, 1.0f);
+  volatile float tiny = 1e-30f;  // volatile: computed at run time, under the thread's mode
+  auto task = [&](int ith, int) {
+    flushes[static_cast<std::size_t>(ith)] = kernels::flushes_denormals();
+    product[static_cast<std::size_t>(ith)] = tiny * tiny;  // 1e-60: below even the denormals
+    product[static_cast<std::size_t>(ith)] += tiny * 1e-9f;  // 1e-39: a denormal, flushed
+  };
+  pool.run(task);
+  CHECK(flushes == std::vector<int>{1, 1, 1});
+  CHECK(product == std::vector<float>{0.0f, 0.0f, 0.0f});
+}
+
 TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel") {
   const std::size_t B = 128, C = 784;
   const std::vector<float> x = real_batch(B);
@@ -100,7 +118,10 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel
   CHECK(nonzero < B * C / 3);  // MNIST: about 19% of pixels are non-zero
   std::vector<float> from_rows(B * C, 0.0f), from_cols(B * C, 0.0f);
   for (std::size_t b = 0; b < B; ++b) {
-    for (auto e = sparse.row_start[b]; e < sparse.row_start[b + 1]; ++e) from_rows[b * C + sparse.row_pixel[e]] = sparse.row_value[e];
+    for (auto e = b * C; e < sparse.row_end[b]; ++e) {
+      from_rows[b * C + sparse.row_pixel[e]] = sparse.row_value[e];
+      if (e > b * C) CHECK(sparse.row_pixel[e - 1] < sparse.row_pixel[e]);
+    }
   }
   for (std::size_t p = 0; p < C; ++p) {
     for (auto e = sparse.col_start[p]; e < sparse.col_start[p + 1]; ++e) {
@@ -110,6 +131,17 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel
   }
   CHECK(from_rows == x);
   CHECK(from_cols == x);
+
+  // Built in 3 shares of the samples, as 3 threads do: the same columns, entry for entry.
+  kernels::SparseBatch shared;
+  shared.reserve(B, C, 0, 3);
+  shared.start(B, C);
+  for (std::size_t s = 0; s < 3; ++s) shared.compress_rows(x.data(), kernels::split_range(B, static_cast<int>(s), 3), s);
+  shared.index_columns(3);
+  for (std::size_t s = 0; s < 3; ++s) shared.fill_columns(kernels::split_range(B, static_cast<int>(s), 3), s);
+  CHECK(shared.col_start == sparse.col_start);
+  CHECK(shared.col_sample == sparse.col_sample);
+  CHECK(shared.col_value == sparse.col_value);
 }
 
 TEST_CASE("sparse first-layer products match the dense reference on a real batch") {
@@ -132,7 +164,8 @@ TEST_CASE("sparse first-layer products match the dense reference on a real batch
   CHECK(max_abs_difference(out, expected) < 1e-5);
 
   std::vector<float> dweight(C * OC, 7.0f), expected_dweight(C * OC);
-  kernels::sparse_dense_backward_weight(dweight.data(), sparse, dout.data(), OC, {0, C}, {0, OC});
+  kernels::pack_gradient_panels(sparse, dout.data(), OC, {0, B});
+  kernels::sparse_dense_backward_weight(dweight.data(), sparse, OC, {0, C});
   kernels::dense_backward_weight_reference(expected_dweight.data(), x.data(), dout.data(), B, C, OC);
   CHECK(max_abs_difference(dweight, expected_dweight) < 1e-5);
   CHECK(dweight[0] == 0.0f);  // pixel 0 is blank in every MNIST image: its row is exactly zero
@@ -147,15 +180,42 @@ TEST_CASE("sparse products give the same bits however the work is split") {
   sparse.build(x.data(), B, C);
   std::vector<float> whole(B * OC), split(B * OC), dwhole(C * OC), dsplit(C * OC);
   kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC, {0, B}, {0, OC});
-  kernels::sparse_dense_backward_weight(dwhole.data(), sparse, dout.data(), OC, {0, C}, {0, OC});
+  kernels::pack_gradient_panels(sparse, dout.data(), OC, {0, B});
+  kernels::sparse_dense_backward_weight(dwhole.data(), sparse, OC, {0, C});
   for (int nth : {2, 3}) {
     for (int ith = 0; ith < nth; ++ith) {
       const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
       kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, {0, B}, units);
-      kernels::sparse_dense_backward_weight(dsplit.data(), sparse, dout.data(), OC, {0, C}, units);
+    }
+    // The forward used the panels as scratch: pack dout again, in shares of samples.
+    for (int ith = 0; ith < nth; ++ith) {
+      kernels::pack_gradient_panels(sparse, dout.data(), OC, kernels::split_range(B, ith, nth));
+    }
+    for (int ith = 0; ith < nth; ++ith) {
+      kernels::sparse_dense_backward_weight(dsplit.data(), sparse, OC, kernels::split_range(C, ith, nth));
     }
     CHECK(split == whole);
     CHECK(dsplit == dwhole);
+    // Handed to a sink in place of being stored: the same rows, each element once.
+    std::vector<float> sunk(C * OC, 0.0f);
+    std::vector<int> times(C * OC, 0);
+    struct Collect {
+      std::vector<float>* values;
+      std::vector<int>* times;
+      static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
+        auto* self = static_cast<Collect*>(context);
+        for (std::size_t k = 0; k < count; ++k) {
+          (*self->values)[offset + k] = gradient[k];
+          ++(*self->times)[offset + k];
+        }
+      }
+    } collect{&sunk, &times};
+    const kernels::GradientSink sink{&Collect::take, &collect};
+    for (int ith = 0; ith < nth; ++ith) {
+      kernels::sparse_dense_backward_weight(nullptr, sparse, OC, kernels::split_range(C, ith, nth), &sink);
+    }
+    CHECK(sunk == dwhole);
+    CHECK(std::all_of(times.begin(), times.end(), [](int t) { return t == 1; }));
     std::fill(split.begin(), split.end(), 0.0f);
     for (int ith = 0; ith < nth; ++ith) {
       kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, kernels::split_range(B, ith, nth), {0, OC});

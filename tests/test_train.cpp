@@ -213,6 +213,31 @@ TEST_CASE("the thread count changes no bit of the model, on the dense and the sp
   }
 }
 
+TEST_CASE("updating the sparse first layer inside its backward pass changes no bit, for every optimizer", "[train]") {
+  // Without clipnorm the first layer's weights are updated as their gradient rows are made
+  // (train/step.cpp); a clipnorm too large to clip turns that off and leaves the math as it is.
+  const nlohmann::json layers = nlohmann::json::array({
+      {{"type", "dense"}, {"units", 48}, {"activation", "relu"}},
+      {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}});
+  const std::vector<nlohmann::json> optimizers = {
+      {{"type", "rmsprop"}}, {{"type", "rmsprop"}, {"momentum", 0.5}}, {{"type", "adam"}},
+      {{"type", "adamw"}, {"weight_decay", 0.01}}, {{"type", "sgd"}, {"momentum", 0.9}, {"nesterov", true}}};
+  Fixture f;
+  fixtures::write_synthetic(f.dir, "train", 300, 1, true);
+  for (const nlohmann::json& optimizer : optimizers) {
+    INFO(optimizer.dump());
+    nlohmann::json unstreamed = optimizer;
+    unstreamed["clipnorm"] = 1e30;
+    const train::TrainResult r = train::train(f.config("streamed", {{"threads", 2}, {"optimizer", optimizer}}, layers), {}, quiet);
+    REQUIRE(r.sparse_input);
+    train::train(f.config("plain", {{"threads", 2}, {"optimizer", unstreamed}}, layers), {}, quiet);
+    const std::vector<float> streamed = train::load_model(f.dir.file("streamed/model.bin")).network->params();
+    CHECK(streamed == train::load_model(f.dir.file("plain/model.bin")).network->params());
+    std::filesystem::remove_all(f.dir.file("streamed"));
+    std::filesystem::remove_all(f.dir.file("plain"));
+  }
+}
+
 TEST_CASE("a run resumed from its checkpoint ends with the same model bytes and metrics", "[train]") {
   Fixture f;
   train::train(f.config("full"), {}, quiet);

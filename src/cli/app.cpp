@@ -7,6 +7,7 @@
 #include "error.h"
 #include "io/quote.h"
 #include "kernels/blas.h"
+#include "kernels/denormals.h"
 #include "text/suggest.h"
 
 #include <CLI/CLI.hpp>
@@ -163,6 +164,9 @@ void build_app(CLI::App& app, std::string& log_level, CommandAction& chosen) {
 }
 
 int run(int argc, char** argv) {
+  // Every command computes with denormals flushed to zero (kernels/denormals.h), set here,
+  // before any thread starts, so that all threads share it.
+  kernels::flush_denormals_to_zero();
   // A closed pipe (`train ... | head -1`) must not kill a run: writes then fail with EPIPE,
   // and checked_stdout reports it after the command finished.
   std::signal(SIGPIPE, SIG_IGN);

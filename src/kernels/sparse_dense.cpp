@@ -93,11 +93,13 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   }
 }
 
-// dweight[p] = sum over the samples b of pixel p of x[b, p] * panel[b], for the pixels in
-// `pixels`; `Vectors` vectors of units, the panel and dweight already offset to them.
+// dweight[p, column ...] = sum over the samples b of pixel p of x[b, p] * panel[b], for the
+// pixels in `pixels`, into dweight or the sink; `Vectors` vectors of units from `column`, the
+// panel already offset to them.
 template <std::size_t Vectors>
-void sum_panel_rows(float* dweight, const SparseBatch& x, const float* panel, std::size_t OC,
-                    std::size_t tail, Range pixels) {
+void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x,
+                    const float* panel, std::size_t OC, std::size_t column, std::size_t tail,
+                    Range pixels) {
   const std::uint32_t* sample = x.col_sample.data();
   const float* value = x.col_value.data();
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
@@ -107,7 +109,13 @@ void sum_panel_rows(float* dweight, const SparseBatch& x, const float* panel, st
       const float v = value[e];
       for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
     }
-    store_row<Vectors>(dweight + p * OC, acc, tail);
+    if (sink) {
+      float gradient[Vectors * kLanes];
+      store_row<Vectors>(gradient, acc, tail);
+      sink->take(sink->context, p * OC + column, gradient, (Vectors - 1) * kLanes + tail);
+    } else {
+      store_row<Vectors>(dweight + p * OC + column, acc, tail);
+    }
   }
 }
 
@@ -124,14 +132,16 @@ void over_vectors(std::size_t width, Whole whole, Single single) {
 
 }  // namespace
 
-void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units) {
-  row_start.resize(max_rows + 1);
+void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units,
+                          std::size_t max_shares) {
+  row_end.resize(max_rows);
   col_start.resize(columns + 1);
-  // + 16: the compressing writes a whole vector (or one slot) past the last non-zero.
-  row_pixel.resize(max_rows * columns + 16);
-  row_value.resize(max_rows * columns + 16);
+  // Compressing a row may write up to a vector past its last non-zero, never past its stretch.
+  row_pixel.resize(max_rows * columns);
+  row_value.resize(max_rows * columns);
   col_sample.resize(max_rows * columns);
   col_value.resize(max_rows * columns);
+  share_cursor.resize(std::max<std::size_t>(1, max_shares) * columns);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
@@ -140,8 +150,8 @@ namespace {
 
 // Appends row b's non-zero pixels (index and value, increasing index) at nnz and counts them per
 // pixel into counts[p]; returns the new nnz. Branch-free: every pixel is written at the next free
-// slot, and the cursor moves past the non-zero ones only (the reserve leaves room for the last
-// write).
+// slot, and the cursor moves past the non-zero ones only (a write past the row's last non-zero
+// stays inside the row's stretch).
 std::uint32_t compress_row_plain(const float* row, std::size_t begin, std::size_t C,
                                  std::uint32_t* pixel, float* value, std::uint32_t* counts,
                                  std::uint32_t nnz) {
@@ -180,27 +190,50 @@ std::uint32_t compress_row(const float* row, std::size_t C, std::uint32_t* pixel
 
 }  // namespace
 
-void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
+void SparseBatch::start(std::size_t B, std::size_t C) {
   rows = B;
   cols = C;
-  std::fill(col_start.begin(), col_start.begin() + static_cast<std::ptrdiff_t>(C + 1), 0u);
-  std::uint32_t nnz = 0;
-  for (std::size_t b = 0; b < B; ++b) {
-    row_start[b] = nnz;
-    nnz = compress_row(x + b * C, C, row_pixel.data(), row_value.data(), col_start.data() + 1, nnz);
+}
+
+void SparseBatch::compress_rows(const float* x, Range samples, std::size_t share) {
+  std::uint32_t* counts = share_cursor.data() + share * cols;
+  std::fill(counts, counts + cols, 0u);
+  for (std::size_t b = samples.begin; b < samples.end; ++b) {
+    const auto first = static_cast<std::uint32_t>(b * cols);
+    row_end[b] = compress_row(x + b * cols, cols, row_pixel.data(), row_value.data(), counts, first);
   }
-  row_start[B] = nnz;
-  for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += col_start[p];
+}
+
+void SparseBatch::index_columns(std::size_t shares) {
+  std::uint32_t nnz = 0;
+  for (std::size_t p = 0; p < cols; ++p) {
+    col_start[p] = nnz;
+    for (std::size_t s = 0; s < shares; ++s) {
+      const std::uint32_t count = share_cursor[s * cols + p];
+      share_cursor[s * cols + p] = nnz;  // where share s's entries of column p go
+      nnz += count;
+    }
+  }
+  col_start[cols] = nnz;
+}
+
+void SparseBatch::fill_columns(Range samples, std::size_t share) {
+  std::uint32_t* cursor = share_cursor.data() + share * cols;
   // Walking samples in order fills each pixel's list in increasing sample order.
-  for (std::size_t b = 0; b < B; ++b) {
-    for (std::uint32_t e = row_start[b]; e < row_start[b + 1]; ++e) {
-      const std::uint32_t slot = col_start[row_pixel[e]]++;
+  for (std::size_t b = samples.begin; b < samples.end; ++b) {
+    for (std::size_t e = b * cols; e < row_end[b]; ++e) {
+      const std::uint32_t slot = cursor[row_pixel[e]]++;
       col_sample[slot] = static_cast<std::uint32_t>(b);
       col_value[slot] = row_value[e];
     }
   }
-  for (std::size_t p = C; p > 0; --p) col_start[p] = col_start[p - 1];
-  col_start[0] = 0;
+}
+
+void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
+  start(B, C);
+  compress_rows(x, {0, B}, 0);
+  index_columns(1);
+  fill_columns({0, B}, 0);
 }
 
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
@@ -222,17 +255,24 @@ void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight,
   }
 }
 
-void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, const float* dout,
-                                  std::size_t OC, Range pixels, Range units) {
-  for (std::size_t j = units.begin; j < units.end;) {
-    const UnitBlock block = unit_block(x, j, units.end);
-    for (std::size_t b = 0; b < x.rows; ++b) {
+void pack_gradient_panels(const SparseBatch& x, const float* dout, std::size_t OC, Range samples) {
+  for (std::size_t j = 0; j < OC;) {
+    const UnitBlock block = unit_block(x, j, OC);
+    for (std::size_t b = samples.begin; b < samples.end; ++b) {
       std::copy(dout + b * OC + j, dout + b * OC + j + block.width, block.panel + b * kPanelUnits);
     }
+    j += block.width;
+  }
+}
+
+void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::size_t OC,
+                                  Range pixels, const GradientSink* sink) {
+  for (std::size_t j = 0; j < OC;) {
+    const UnitBlock block = unit_block(x, j, OC);
     over_vectors(
         block.width,
-        [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight + j, x, block.panel, OC, kLanes, pixels); },
-        [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight + j + k, x, block.panel + k, OC, tail, pixels); });
+        [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, pixels); },
+        [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, block.panel + k, OC, j + k, tail, pixels); });
     j += block.width;
   }
 }

@@ -17,21 +17,37 @@ namespace mnisttrain::kernels {
 // pixel p non-zero, what both products walk), with the products' scratch panels.
 struct SparseBatch {
   std::size_t rows = 0, cols = 0;
-  std::vector<std::uint32_t> row_start;  // (B + 1)
-  std::vector<std::uint32_t> row_pixel;  // (nnz) pixel index, increasing within a row
-  std::vector<float> row_value;          // (nnz)
+  // Row b's non-zero pixels are entries [b * C, row_end[b]) of row_pixel and row_value: a
+  // fixed stretch per row, so that threads can compress rows independently.
+  std::vector<std::uint32_t> row_end;    // (B)
+  std::vector<std::uint32_t> row_pixel;  // (B * C) pixel index, increasing within a row
+  std::vector<float> row_value;          // (B * C)
   std::vector<std::uint32_t> col_start;  // (C + 1)
   std::vector<std::uint32_t> col_sample; // (nnz) sample index, increasing within a column
   std::vector<float> col_value;          // (nnz)
+  // Per share of the samples, its count of non-zeros per pixel, then where its entries of each
+  // column start: (shares, C).
+  std::vector<std::uint32_t> share_cursor;
   // The products' scratch: one (B, kPanelUnits) panel per block of kPanelUnits output units,
   // each written only by the thread whose units it holds. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
 
-  // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
-  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units);
-  // x is (B, C) row-major; B <= the reserved rows.
+  // For batches of up to max_rows samples, C = cols pixels, products with up to max_units
+  // units, built in up to max_shares shares.
+  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units, std::size_t max_shares = 1);
+
+  // Building runs in steps so that threads can share it: start() once, compress_rows() for
+  // every share of the samples (share s of n, samples in increasing order by share), then
+  // index_columns(n) once, then fill_columns() for the same shares. The result is the same
+  // for any number of shares. x is (B, C) row-major; B <= the reserved rows.
+  void start(std::size_t B, std::size_t C);
+  void compress_rows(const float* x, Range samples, std::size_t share);
+  void index_columns(std::size_t shares);
+  void fill_columns(Range samples, std::size_t share);
+  // All the steps, as one share on the calling thread.
   void build(const float* x, std::size_t B, std::size_t C);
-  std::size_t nonzeros() const { return row_start.empty() ? 0 : row_start[rows]; }
+
+  std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }
 };
 
 // Output units per panel: a block's panel of 128 samples (64 KB) stays close to the core.
@@ -43,11 +59,26 @@ constexpr std::size_t kPanelUnits = 128;
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
                           std::size_t OC, Range samples, Range units);
 
+// Takes each finished block of a weight gradient row, dweight[offset, offset + count) of the
+// (C, OC) matrix, in place of storing it: the optimizer can update those weights while their
+// gradient is in L1, and the gradient matrix is never written out and read back.
+struct GradientSink {
+  void (*take)(void* context, std::size_t offset, const float* gradient, std::size_t count);
+  void* context;
+};
+
+// Copies rows `samples` of dout (B, OC) into the batch's panels, where the weight gradient
+// reads it; threads copy their own rows, and all of dout must be in before that product runs.
+void pack_gradient_panels(const SparseBatch& x, const float* dout, std::size_t OC, Range samples);
+
 // dweight[p, j] = sum over samples b with x[b, p] != 0 of x[b, p] * dout[b, j], for the rows
-// (pixels) in `pixels` and the columns in `units`; rows of pixels that are zero in the whole
-// batch become exactly zero. dweight is (C, OC), dout (B, OC); OC and `units` as above.
-void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, const float* dout,
-                                  std::size_t OC, Range pixels, Range units);
+// (pixels) in `pixels` and every column j < OC, dout read from the panels; rows of pixels that
+// are zero in the whole batch become exactly zero. dweight is (C, OC), OC <= the reserved
+// max_units. With a sink, the rows go to it instead of dweight (which may then be null).
+// Threads split this by pixels: each writes its own contiguous rows of dweight (or of the
+// weights the sink updates), so no two cores write to the same stretch of memory.
+void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::size_t OC,
+                                  Range pixels, const GradientSink* sink = nullptr);
 
 // Plain dense references with the same contracts over a dense x (B, C), summing in the same
 // order (over all pixels, zeros included, in double): what the fast kernels are tested against.

@@ -70,10 +70,11 @@ namespace {
 
 // dweight[inputs, units] = X[:, inputs]^T . dZ[:, units] + 2 * l2 * W[inputs, units]
 void weight_gradient_block(float* dweight, const float* dout, const float* inp,
-                           const kernels::SparseBatch* sparse, const float* weight, float l2,
-                           std::size_t B, std::size_t C, std::size_t OC, Range inputs, Range units) {
+                           const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                           const float* weight, float l2, std::size_t B, std::size_t C,
+                           std::size_t OC, Range inputs, Range units) {
   if (sparse) {
-    kernels::sparse_dense_backward_weight(dweight, *sparse, dout, OC, inputs, units);
+    kernels::sparse_dense_backward_weight(dweight, *sparse, OC, inputs, sink);
   } else {
     kernels::matmul(kernels::matmul_backend(OC, B), true, false, dweight + inputs.begin * OC + units.begin,
                     OC, inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B,
@@ -96,18 +97,24 @@ void bias_gradient_block(float* dbias, const float* dout, std::size_t B, std::si
 
 // dW and db: this thread's units, or (narrow layers) its block of inputs and thread 0 the bias.
 void weight_gradients(float* dweight, float* dbias, const float* dout, const float* inp,
-                      const kernels::SparseBatch* sparse, const float* weight, float l2, std::size_t B,
-                      std::size_t C, std::size_t OC, int ith, int nth) {
-  if (!sparse && !take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
-  // The sparse kernel's panels are shared by the threads of a block of units: split by units.
-  if (sparse || split_by_units(OC, Activation::Linear, nth)) {
+                      const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                      const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
+                      int ith, int nth) {
+  if (sparse) {
+    // By pixels: each thread writes its own contiguous rows of dW (see sparse_dense.h).
+    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, split_range(C, ith, nth), {0, OC});
+    if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
+    return;
+  }
+  if (!take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
+  if (split_by_units(OC, Activation::Linear, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
-    weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, {0, C}, units);
+    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
     if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
     return;
   }
   const Range inputs = split_range(C, ith, nth);
-  weight_gradient_block(dweight, dout, inp, sparse, weight, l2, B, C, OC, inputs, {0, OC});
+  weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, inputs, {0, OC});
   if (dbias && ith == 0) bias_gradient_block(dbias, dout, B, OC, {0, OC});
 }
 
@@ -130,9 +137,10 @@ void input_gradient(float* dinp, const float* dout, const float* weight, std::si
 }  // namespace
 
 void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                    const kernels::SparseBatch* sparse, const float* weight, float l2,
-                    std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
-  weight_gradients(dweight, dbias, dout, inp, sparse, weight, l2, B, C, OC, ith, nth);
+                    const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                    const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
+                    int ith, int nth) {
+  weight_gradients(dweight, dbias, dout, inp, sparse, sink, weight, l2, B, C, OC, ith, nth);
   if (dinp) input_gradient(dinp, dout, weight, B, C, OC, ith, nth);
 }
 

@@ -22,10 +22,13 @@ void dense_forward(float* out, const float* inp, const kernels::SparseBatch* spa
 
 // Given dout = dL/dZ (B, OC): dweight = X^T . dZ + 2 * l2 * W (C, OC), dbias = sum(dZ, axis=0)
 // (OC), dinp = dZ . W^T (B, C). Gradients are written, not accumulated; dinp may be null (the
-// first layer's input gradient is never needed) and so may dbias (no bias).
+// first layer's input gradient is never needed) and so may dbias (no bias). With a sparse input,
+// dout must already be in the batch's panels (kernels::pack_gradient_panels), and without L2
+// `sink` may take the rows of dweight in their place (kernels/sparse_dense.h).
 void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                    const kernels::SparseBatch* sparse, const float* weight, float l2,
-                    std::size_t B, std::size_t C, std::size_t OC, int ith, int nth);
+                    const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                    const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
+                    int ith, int nth);
 
 // The naive triple loop in double with dense_forward's contract: the gradient check's reference.
 void dense_forward_reference(double* out, const double* inp, const double* weight,

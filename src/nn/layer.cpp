@@ -62,12 +62,13 @@ void layer_backward_activation(float* dout, const float* out, const Layer& layer
 }
 
 void layer_backward(float* dinp, float* dparams, const float* dout, const float* inp,
-                    const kernels::SparseBatch* sparse, const float* mask, const float* params,
-                    const Layer& layer, std::size_t B, int ith, int nth) {
+                    const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                    const float* mask, const float* params, const Layer& layer, std::size_t B,
+                    int ith, int nth) {
   const LayerSpec& spec = layer.spec;
   if (spec.type == LayerType::Dense) {
     float* dbias = spec.use_bias ? dparams + layer.bias_offset : nullptr;
-    dense_backward(dinp, dparams + layer.weight_offset, dbias, dout, inp, sparse,
+    dense_backward(dinp, dparams + layer.weight_offset, dbias, dout, inp, sparse, sink,
                    params + layer.weight_offset, static_cast<float>(spec.l2), B, layer.inputs,
                    layer.outputs, ith, nth);
     return;

@@ -42,10 +42,12 @@ bool has_activation_gradient(const Layer& layer, bool skip_activation);
 void layer_backward_activation(float* dout, const float* out, const Layer& layer, std::size_t B,
                                int ith, int nth);
 // Then, from dZ (B, outputs): the layer's parameter gradients into dparams (the whole gradient
-// buffer, same layout as params) and dinp = dL/d(inp) (B, inputs) unless dinp is null.
+// buffer, same layout as params) and dinp = dL/d(inp) (B, inputs) unless dinp is null. `sink`,
+// when given, takes the kernel's gradient rows of a sparse-input dense layer (nn/dense.h).
 void layer_backward(float* dinp, float* dparams, const float* dout, const float* inp,
-                    const kernels::SparseBatch* sparse, const float* mask, const float* params,
-                    const Layer& layer, std::size_t B, int ith, int nth);
+                    const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
+                    const float* mask, const float* params, const Layer& layer, std::size_t B,
+                    int ith, int nth);
 
 // The same forward in double with naive loops, dropout replaying the recorded mask: what
 // central differences are taken of. Returns the layer's L2 penalty at these parameters.

@@ -138,6 +138,7 @@ void Network::set_threads(int threads) {
   if (threads < 1) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (workers_ && threads == workers_->size()) return;
   workers_ = std::make_unique<kernels::WorkerPool>(threads);
+  if (sparse_input_ && max_batch_ > 0) reserve_sparse_input();  // one count per thread
 }
 
 std::size_t Network::first_dense_on_input() const {
@@ -154,7 +155,21 @@ void Network::use_sparse_input(bool sparse) {
 }
 
 void Network::reserve_sparse_input() {
-  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs);
+  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs,
+                    static_cast<std::size_t>(workers_->size()));
+}
+
+void Network::compress_input(const float* x, std::size_t B) {
+  sparse_x_.start(B, input_features_);
+  auto compress_share = [&](int ith, int nth) {
+    sparse_x_.compress_rows(x, kernels::split_range(B, ith, nth), static_cast<std::size_t>(ith));
+  };
+  workers_->run(compress_share);
+  sparse_x_.index_columns(static_cast<std::size_t>(workers_->size()));
+  auto fill_share = [&](int ith, int nth) {
+    sparse_x_.fill_columns(kernels::split_range(B, ith, nth), static_cast<std::size_t>(ith));
+  };
+  workers_->run(fill_share);
 }
 
 void Network::set_timings(LayerTimings* timings) {
@@ -169,7 +184,7 @@ void Network::set_timings(LayerTimings* timings) {
 // done, which is the barrier between one layer and the next.
 const float* Network::forward(const float* x, std::size_t B, bool training) {
   if (B > max_batch_) reserve(B);
-  if (sparse_input_) sparse_x_.build(x, B, input_features_);
+  if (sparse_input_) compress_input(x, B);
   const float* in = x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     auto share = [&](int ith, int nth) {
@@ -184,21 +199,35 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
   return in;
 }
 
-void Network::backward(const float* x, std::size_t B, bool fused_softmax) {
+kernels::Range Network::streamable_weights() const {
+  if (!sparse_input_) return {};
+  const Layer& first = layers_[first_dense_on_input()];
+  if (first.spec.l2 > 0.0) return {};  // the kernel would have to add 2 * l2 * W to each row
+  return {first.weight_offset, first.weight_offset + first.inputs * first.outputs};
+}
+
+void Network::backward(const float* x, std::size_t B, bool fused_softmax,
+                       const kernels::GradientSink* weight_sink) {
   const std::size_t last = layers_.size() - 1;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     const Layer& layer = layers_[i];
     const auto start = Clock::now();
-    if (has_activation_gradient(layer, fused_softmax && i == last)) {
-      auto activation_share = [&](int ith, int nth) {
-        layer_backward_activation(grad_buffers_[i].data(), outputs_[i].data(), layer, B, ith, nth);
+    const kernels::SparseBatch* sparse = sparse_input_of(i);
+    const bool activation = has_activation_gradient(layer, fused_softmax && i == last);
+    if (activation || sparse) {
+      // dZ from dL/d(output), and for the sparse first layer dZ copied into the batch's panels,
+      // by rows: the products below read all of it.
+      auto prepare_share = [&](int ith, int nth) {
+        float* dout = grad_buffers_[i].data();
+        if (activation) layer_backward_activation(dout, outputs_[i].data(), layer, B, ith, nth);
+        if (sparse) kernels::pack_gradient_panels(*sparse, dout, layer.outputs, kernels::split_range(B, ith, nth));
       };
-      workers_->run(activation_share);  // the products below read all of dZ
+      workers_->run(prepare_share);
     }
     const float* in = i ? outputs_[i - 1].data() : x;
     float* dx = i ? grad_buffers_[i - 1].data() : nullptr;  // the input's gradient is not needed
     auto share = [&](int ith, int nth) {
-      layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse_input_of(i),
+      layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse, sparse ? weight_sink : nullptr,
                      masks_[i].data(), params_.data(), layer, B, ith, nth);
     };
     workers_->run(share);

@@ -10,8 +10,6 @@
 #include "nn/layer.h"
 #include "nn/spec.h"
 #include "random.h"
-#include "nn/spec.h"
-#include "random.h"
 
 #include <cstddef>
 #include <memory>
@@ -74,7 +72,14 @@ class Network {
   float* output_grad() { return grad_buffers_.back().data(); }
   // Fills grads() from output_grad(), for the x of the last forward. With fused_softmax the
   // output gradient is taken as already being the gradient of the last softmax's input.
-  void backward(const float* x, std::size_t B, bool fused_softmax);
+  // `weight_sink`, when given, takes the gradient of streamable_weights() row block by row
+  // block in place of grads() (offsets relative to that range's start), each block from the
+  // thread that made it: the optimizer updates those weights while the gradient is in cache.
+  void backward(const float* x, std::size_t B, bool fused_softmax,
+                const kernels::GradientSink* weight_sink = nullptr);
+  // The part of the parameter buffer whose gradient backward() can stream: the sparse first
+  // layer's kernel (without L2), else empty.
+  kernels::Range streamable_weights() const;
 
   bool ends_in_softmax() const;
   // Keras's L2 term: sum over dense layers of l2 * sum(W^2) (kernels only, not biases).
@@ -107,6 +112,8 @@ class Network {
   // The dense layer that reads the input as it is (only flatten layers before it), or none.
   std::size_t first_dense_on_input() const;
   void reserve_sparse_input();
+  // x compressed into sparse_x_, the rows shared between the workers.
+  void compress_input(const float* x, std::size_t B);
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {
     return sparse_input_ && layer == first_dense_on_input() ? &sparse_x_ : nullptr;
   }

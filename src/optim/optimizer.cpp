@@ -57,9 +57,12 @@ void Optimizer::begin_step(float* g, float lr, const std::vector<nn::ParamTensor
 }
 
 void Optimizer::update(float* params, const float* grads, kernels::Range range) {
-  const std::size_t first = range.begin, n = range.size();
+  update_slice(params, grads + range.begin, range.begin, range.size());
+}
+
+void Optimizer::update_slice(float* params, const float* gradient, std::size_t first, std::size_t n) {
   float* w = params + first;
-  const float* g = grads + first;
+  const float* g = gradient;
   // Only the moments this optimizer has (plain SGD has none: no pointer into an empty buffer).
   float* moment1 = state_.size() >= n_ && !state_.empty() ? state_.data() + first : nullptr;  // m, or v (rmsprop)
   float* moment2 = state_.size() >= 2 * n_ && !state_.empty() ? state_.data() + n_ + first : nullptr;  // v (adam), momentum (rmsprop)

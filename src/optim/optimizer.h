@@ -29,6 +29,11 @@ class Optimizer {
   // ranges, each element depending only on its own weight, gradient and moments.
   void begin_step(float* grads, float learning_rate, const std::vector<nn::ParamTensor>& tensors);
   void update(float* params, const float* grads, kernels::Range range);
+  // The same for the n parameters from `first`, with their gradient given on its own.
+  void update_slice(float* params, const float* gradient, std::size_t first, std::size_t n);
+  // Whether a parameter can be updated as soon as its own gradient is known: not with
+  // clipnorm, which needs the norm of the whole tensor first.
+  bool updates_elementwise() const { return settings_.clipnorm <= 0.0; }
   std::size_t param_count() const { return n_; }
 
   std::vector<float>& state() { return state_; }
