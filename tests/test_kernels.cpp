@@ -12,9 +12,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <filesystem>
 #include <vector>
 
@@ -106,42 +109,48 @@ TEST_CASE("denormals are flushed to zero on the caller and on the pool's threads
   CHECK(product == std::vector<float>{0.0f, 0.0f, 0.0f});
 }
 
-TEST_CASE("SparseBatch holds exactly the non-zero pixels, by sample and by pixel") {
-  const std::size_t B = 128, C = 784;
-  const std::vector<float> x = real_batch(B);
-  kernels::SparseBatch sparse;
-  sparse.reserve(B, C, 0);
-  sparse.build(x.data(), B, C);
-  std::size_t nonzero = 0;
-  for (float v : x) nonzero += v != 0.0f;
-  REQUIRE(sparse.nonzeros() == nonzero);
-  CHECK(nonzero < B * C / 3);  // MNIST: about 19% of pixels are non-zero
-  std::vector<float> from_rows(B * C, 0.0f), from_cols(B * C, 0.0f);
-  for (std::size_t b = 0; b < B; ++b) {
-    for (auto e = b * C; e < sparse.row_end[b]; ++e) {
-      from_rows[b * C + sparse.row_pixel[e]] = sparse.row_value[e];
-      if (e > b * C) CHECK(sparse.row_pixel[e - 1] < sparse.row_pixel[e]);
+TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample order") {
+  // A real MNIST batch, and an odd width (37 pixels: a band of 16, then one of 5 at the edge)
+  // with values that include -0.0 (zero) and a NaN (non-zero).
+  std::vector<float> odd = random_values(9 * 37, 11);
+  for (std::size_t i = 0; i < odd.size(); i += 3) odd[i] = 0.0f;
+  odd[4] = -0.0f;
+  odd[5] = std::numeric_limits<float>::quiet_NaN();
+  struct Case {
+    std::vector<float> x;
+    std::size_t B, C;
+  };
+  for (const Case& c : {Case{real_batch(128), 128, 784}, Case{odd, 9, 37}}) {
+    const std::size_t B = c.B, C = c.C;
+    INFO(B << " x " << C);
+    kernels::SparseBatch sparse;
+    sparse.reserve(B, C, 0);
+    sparse.build(c.x.data(), B, C);
+    std::size_t nonzero = 0;
+    for (float v : c.x) nonzero += v != 0.0f;
+    REQUIRE(sparse.nonzeros() == nonzero);
+    if (C == 784) CHECK(nonzero < B * C / 3);  // MNIST: about 19% of pixels are non-zero
+    std::vector<float> from_cols(B * C, 0.0f);
+    for (std::size_t p = 0; p < C; ++p) {
+      for (auto e = sparse.col_start[p]; e < sparse.col_start[p + 1]; ++e) {
+        from_cols[sparse.col_sample[e] * C + p] = sparse.col_value[e];
+        if (e > sparse.col_start[p]) CHECK(sparse.col_sample[e - 1] < sparse.col_sample[e]);
+      }
     }
-  }
-  for (std::size_t p = 0; p < C; ++p) {
-    for (auto e = sparse.col_start[p]; e < sparse.col_start[p + 1]; ++e) {
-      from_cols[sparse.col_sample[e] * C + p] = sparse.col_value[e];
-      if (e > sparse.col_start[p]) CHECK(sparse.col_sample[e - 1] < sparse.col_sample[e]);
-    }
-  }
-  CHECK(from_rows == x);
-  CHECK(from_cols == x);
+    // Bit for bit (memcmp: the NaN compares unequal to itself, -0.0 equal to 0.0).
+    std::vector<float> expected = c.x;
+    for (float& v : expected) v = v == 0.0f ? 0.0f : v;
+    CHECK(std::memcmp(from_cols.data(), expected.data(), expected.size() * sizeof(float)) == 0);
 
-  // Built in 3 shares of the samples, as 3 threads do: the same columns, entry for entry.
-  kernels::SparseBatch shared;
-  shared.reserve(B, C, 0, 3);
-  shared.start(B, C);
-  for (std::size_t s = 0; s < 3; ++s) shared.compress_rows(x.data(), kernels::split_range(B, static_cast<int>(s), 3), s);
-  shared.index_columns(3);
-  for (std::size_t s = 0; s < 3; ++s) shared.fill_columns(kernels::split_range(B, static_cast<int>(s), 3), s);
-  CHECK(shared.col_start == sparse.col_start);
-  CHECK(shared.col_sample == sparse.col_sample);
-  CHECK(shared.col_value == sparse.col_value);
+    // Filled in 3 shares of the pixels, as 3 threads do: the same columns, entry for entry.
+    kernels::SparseBatch shared;
+    shared.reserve(B, C, 0);
+    shared.count_columns(c.x.data(), B, C);
+    for (int s = 0; s < 3; ++s) shared.fill_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
+    CHECK(shared.col_start == sparse.col_start);
+    CHECK(shared.col_sample == sparse.col_sample);
+    CHECK(std::memcmp(shared.col_value.data(), sparse.col_value.data(), sparse.nonzeros() * sizeof(float)) == 0);
+  }
 }
 
 TEST_CASE("sparse first-layer products match the dense reference on a real batch") {

@@ -132,108 +132,78 @@ void over_vectors(std::size_t width, Whole whole, Single single) {
 
 }  // namespace
 
-void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units,
-                          std::size_t max_shares) {
-  row_end.resize(max_rows);
+void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units) {
   col_start.resize(columns + 1);
-  // Compressing a row may write up to a vector past its last non-zero, never past its stretch.
-  row_pixel.resize(max_rows * columns);
-  row_value.resize(max_rows * columns);
   col_sample.resize(max_rows * columns);
   col_value.resize(max_rows * columns);
-  share_cursor.resize(std::max<std::size_t>(1, max_shares) * columns);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
 
-namespace {
-
-// Appends row b's non-zero pixels (index and value, increasing index) at nnz and counts them per
-// pixel into counts[p]; returns the new nnz. Branch-free: every pixel is written at the next free
-// slot, and the cursor moves past the non-zero ones only (a write past the row's last non-zero
-// stays inside the row's stretch).
-std::uint32_t compress_row_plain(const float* row, std::size_t begin, std::size_t C,
-                                 std::uint32_t* pixel, float* value, std::uint32_t* counts,
-                                 std::uint32_t nnz) {
-  for (std::size_t p = begin; p < C; ++p) {
-    const bool nonzero = row[p] != 0.0f;
-    pixel[nnz] = static_cast<std::uint32_t>(p);
-    value[nnz] = row[p];
-    counts[p] += nonzero;
-    nnz += nonzero;
+void SparseBatch::count_columns(const float* x, std::size_t B, std::size_t C) {
+  rows = B;
+  cols = C;
+  std::uint32_t* count = col_start.data() + 1;  // column p's count in col_start[p + 1]
+  std::fill(count, count + C, 0u);
+  for (std::size_t b = 0; b < B; ++b) {
+    const float* row = x + b * C;
+    for (std::size_t p = 0; p < C; ++p) count[p] += row[p] != 0.0f;
   }
-  return nnz;
+  col_start[0] = 0;
+  for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += col_start[p];
 }
 
-// The same, 16 pixels at a time: a mask of the non-zero ones packs them together, and a blank
-// run of 16 (most of an MNIST image's border) costs one comparison.
-std::uint32_t compress_row(const float* row, std::size_t C, std::uint32_t* pixel, float* value,
-                           std::uint32_t* counts, std::uint32_t nnz) {
-  std::size_t p = 0;
-#if defined(__AVX512F__)
-  const __m512i lane_index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i one = _mm512_set1_epi32(1);
-  for (; p + 16 <= C; p += 16) {
-    const __m512 v = _mm512_loadu_ps(row + p);
-    const __mmask16 nonzero = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-    if (nonzero == 0) continue;
-    const __m512i index = _mm512_add_epi32(lane_index, _mm512_set1_epi32(static_cast<int>(p)));
-    _mm512_storeu_ps(value + nnz, _mm512_maskz_compress_ps(nonzero, v));
-    _mm512_storeu_si512(pixel + nnz, _mm512_maskz_compress_epi32(nonzero, index));
-    const __m512i count = _mm512_loadu_si512(counts + p);
-    _mm512_storeu_si512(counts + p, _mm512_mask_add_epi32(count, nonzero, count, one));
-    nnz += static_cast<std::uint32_t>(__builtin_popcount(nonzero));
+namespace {
+
+constexpr std::size_t kFillWidth = 16;  // pixels whose columns are filled together
+
+// Appends sample b's non-zero values among pixels [p, p + width) to their columns, at the
+// columns' cursors.
+inline void append_nonzeros(const float* values, std::size_t width, std::uint32_t b,
+                            std::uint32_t* cursor, std::uint32_t* sample, float* value) {
+  for (std::size_t k = 0; k < width; ++k) {
+    if (values[k] == 0.0f) continue;
+    const std::uint32_t slot = cursor[k]++;
+    sample[slot] = b;
+    value[slot] = values[k];
   }
-#endif
-  return compress_row_plain(row, p, C, pixel, value, counts, nnz);
 }
 
 }  // namespace
 
-void SparseBatch::start(std::size_t B, std::size_t C) {
-  rows = B;
-  cols = C;
-}
-
-void SparseBatch::compress_rows(const float* x, Range samples, std::size_t share) {
-  std::uint32_t* counts = share_cursor.data() + share * cols;
-  std::fill(counts, counts + cols, 0u);
-  for (std::size_t b = samples.begin; b < samples.end; ++b) {
-    const auto first = static_cast<std::uint32_t>(b * cols);
-    row_end[b] = compress_row(x + b * cols, cols, row_pixel.data(), row_value.data(), counts, first);
-  }
-}
-
-void SparseBatch::index_columns(std::size_t shares) {
-  std::uint32_t nnz = 0;
-  for (std::size_t p = 0; p < cols; ++p) {
-    col_start[p] = nnz;
-    for (std::size_t s = 0; s < shares; ++s) {
-      const std::uint32_t count = share_cursor[s * cols + p];
-      share_cursor[s * cols + p] = nnz;  // where share s's entries of column p go
-      nnz += count;
-    }
-  }
-  col_start[cols] = nnz;
-}
-
-void SparseBatch::fill_columns(Range samples, std::size_t share) {
-  std::uint32_t* cursor = share_cursor.data() + share * cols;
-  // Walking samples in order fills each pixel's list in increasing sample order.
-  for (std::size_t b = samples.begin; b < samples.end; ++b) {
-    for (std::size_t e = b * cols; e < row_end[b]; ++e) {
-      const std::uint32_t slot = cursor[row_pixel[e]]++;
-      col_sample[slot] = static_cast<std::uint32_t>(b);
-      col_value[slot] = row_value[e];
+void SparseBatch::fill_columns(const float* x, Range pixels) {
+  // A band of 16 pixels at a time, down all the samples: each column is appended to in
+  // increasing sample order, and the band's 16 columns are the only places written.
+  for (std::size_t p = pixels.begin; p < pixels.end; p += kFillWidth) {
+    const std::size_t width = std::min(kFillWidth, pixels.end - p);
+    std::uint32_t cursor[kFillWidth];
+    std::copy(col_start.begin() + static_cast<std::ptrdiff_t>(p),
+              col_start.begin() + static_cast<std::ptrdiff_t>(p + width), cursor);
+    for (std::size_t b = 0; b < rows; ++b) {
+      const float* values = x + b * cols + p;
+      const auto sample = static_cast<std::uint32_t>(b);
+#if defined(__AVX512F__)
+      if (width == kFillWidth) {
+        // The non-zero lanes' mask, walked bit by bit: no branch per pixel.
+        auto nonzero = static_cast<unsigned>(_mm512_cmp_ps_mask(_mm512_loadu_ps(values), _mm512_setzero_ps(), _CMP_NEQ_UQ));
+        while (nonzero != 0) {
+          const auto k = static_cast<std::size_t>(__builtin_ctz(nonzero));
+          nonzero &= nonzero - 1;
+          const std::uint32_t slot = cursor[k]++;
+          col_sample[slot] = sample;
+          col_value[slot] = values[k];
+        }
+        continue;
+      }
+#endif
+      append_nonzeros(values, width, sample, cursor, col_sample.data(), col_value.data());
     }
   }
 }
 
 void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
-  start(B, C);
-  compress_rows(x, {0, B}, 0);
-  index_columns(1);
-  fill_columns({0, B}, 0);
+  count_columns(x, B, C);
+  fill_columns(x, {0, C});
 }
 
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,

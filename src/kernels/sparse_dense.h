@@ -12,39 +12,27 @@
 
 namespace mnisttrain::kernels {
 
-// A batch X (B, C) in two compressed forms, rebuilt per batch into buffers sized once:
-// by sample (CSR: which pixels of sample b are non-zero) and by pixel (CSC: which samples have
-// pixel p non-zero, what both products walk), with the products' scratch panels.
+// A batch X (B, C) compressed by pixel (CSC: which samples have pixel p non-zero, and their
+// values), what both products walk, rebuilt per batch into buffers sized once, with the
+// products' scratch panels.
 struct SparseBatch {
   std::size_t rows = 0, cols = 0;
-  // Row b's non-zero pixels are entries [b * C, row_end[b]) of row_pixel and row_value: a
-  // fixed stretch per row, so that threads can compress rows independently.
-  std::vector<std::uint32_t> row_end;    // (B)
-  std::vector<std::uint32_t> row_pixel;  // (B * C) pixel index, increasing within a row
-  std::vector<float> row_value;          // (B * C)
   std::vector<std::uint32_t> col_start;  // (C + 1)
   std::vector<std::uint32_t> col_sample; // (nnz) sample index, increasing within a column
   std::vector<float> col_value;          // (nnz)
-  // Per share of the samples, its count of non-zeros per pixel, then where its entries of each
-  // column start: (shares, C).
-  std::vector<std::uint32_t> share_cursor;
   // The products' scratch: one (B, kPanelUnits) panel per block of kPanelUnits output units,
   // each written only by the thread whose units it holds. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
 
-  // For batches of up to max_rows samples, C = cols pixels, products with up to max_units
-  // units, built in up to max_shares shares.
-  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units, std::size_t max_shares = 1);
+  // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
+  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units);
 
-  // Building runs in steps so that threads can share it: start() once, compress_rows() for
-  // every share of the samples (share s of n, samples in increasing order by share), then
-  // index_columns(n) once, then fill_columns() for the same shares. The result is the same
-  // for any number of shares. x is (B, C) row-major; B <= the reserved rows.
-  void start(std::size_t B, std::size_t C);
-  void compress_rows(const float* x, Range samples, std::size_t share);
-  void index_columns(std::size_t shares);
-  void fill_columns(Range samples, std::size_t share);
-  // All the steps, as one share on the calling thread.
+  // Building runs in two steps so that threads can share the second: count_columns() once,
+  // then fill_columns() for every share of the pixels (shares starting at multiples of 16).
+  // x is (B, C) row-major; B <= the reserved rows.
+  void count_columns(const float* x, std::size_t B, std::size_t C);
+  void fill_columns(const float* x, Range pixels);
+  // Both steps on the calling thread.
   void build(const float* x, std::size_t B, std::size_t C);
 
   std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }

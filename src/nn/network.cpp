@@ -138,7 +138,6 @@ void Network::set_threads(int threads) {
   if (threads < 1) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (workers_ && threads == workers_->size()) return;
   workers_ = std::make_unique<kernels::WorkerPool>(threads);
-  if (sparse_input_ && max_batch_ > 0) reserve_sparse_input();  // one count per thread
 }
 
 std::size_t Network::first_dense_on_input() const {
@@ -155,19 +154,13 @@ void Network::use_sparse_input(bool sparse) {
 }
 
 void Network::reserve_sparse_input() {
-  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs,
-                    static_cast<std::size_t>(workers_->size()));
+  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs);
 }
 
 void Network::compress_input(const float* x, std::size_t B) {
-  sparse_x_.start(B, input_features_);
-  auto compress_share = [&](int ith, int nth) {
-    sparse_x_.compress_rows(x, kernels::split_range(B, ith, nth), static_cast<std::size_t>(ith));
-  };
-  workers_->run(compress_share);
-  sparse_x_.index_columns(static_cast<std::size_t>(workers_->size()));
+  sparse_x_.count_columns(x, B, input_features_);
   auto fill_share = [&](int ith, int nth) {
-    sparse_x_.fill_columns(kernels::split_range(B, ith, nth), static_cast<std::size_t>(ith));
+    sparse_x_.fill_columns(x, kernels::split_range(input_features_, ith, nth, 16));
   };
   workers_->run(fill_share);
 }
