@@ -251,6 +251,27 @@ TEST_CASE("load_dataset checks that images and labels belong together", "[data][
   }
 }
 
+TEST_CASE("load_first reads the first samples only, with load_dataset's checks", "[data][dataset]") {
+  fixtures::TempDir dir;
+  const Dataset set = synthetic(5, 3, 4, 10);
+  write_pair(dir, set);
+  const Dataset first = load_first(dir.file("images"), dir.file("labels"), 2, 10);
+  CHECK(first.count == 2);
+  CHECK(first.rows == 3);
+  CHECK(first.cols == 4);
+  CHECK(first.images == std::vector<std::uint8_t>(set.images.begin(), set.images.begin() + 24));
+  CHECK(first.labels == std::vector<std::uint8_t>(set.labels.begin(), set.labels.begin() + 2));
+  CHECK(load_first(dir.file("images"), dir.file("labels"), 50, 10).count == 5);  // all there is
+  // A label beyond the class count is refused among the samples read, not after them.
+  write_idx(dir.file("labels-big"), make_uint8_array({5}, {0, 1, 12, 3, 4}));
+  CHECK(load_first(dir.file("images"), dir.file("labels-big"), 2, 10).count == 2);
+  CHECK_THAT(error_of([&] { load_first(dir.file("images"), dir.file("labels-big"), 3, 10); }),
+             Contains("label 12 at index 2 (byte offset 10) is not below the class count 10"));
+  write_idx(dir.file("labels4"), make_uint8_array({4}, {0, 1, 2, 3}));
+  CHECK_THAT(error_of([&] { load_first(dir.file("images"), dir.file("labels4"), 2, 10); }),
+             Contains("holds 4 labels but") && Contains("holds 5 images"));
+}
+
 TEST_CASE("validation split takes the last fraction before shuffling, like Keras",
           "[data][dataset]") {
   Dataset train = synthetic(10, 2, 2, 10);

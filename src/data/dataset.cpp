@@ -74,14 +74,9 @@ Dataset load_images(const std::string& images_path) {
   return set;
 }
 
-Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
-                     int num_classes) {
-  Dataset set = load_images(images_path);
-  // Every use of a labelled set (training, validation, test, eval) divides by its size.
-  if (set.count == 0) {
-    throw Error(images_path + ": holds no images (the count at byte offset 4 is 0)");
-  }
-  IdxArray labels = read_idx(labels_path);
+// A label file's header, against the image file's count.
+static void check_label_header(const IdxArray& labels, const std::string& labels_path,
+                               std::size_t images, const std::string& images_path) {
   if (labels.dims.size() != 1) {
     throw Error(labels_path + ": expected a label file (1 dimension, magic 0x00000801), found " +
                 std::to_string(labels.dims.size()) + " dimensions (magic " +
@@ -91,19 +86,55 @@ Dataset load_dataset(const std::string& images_path, const std::string& labels_p
     throw Error(labels_path + ": element type " + type_name(labels.type) + " (magic " +
                 magic_string(labels) + "): labels must be uint8 (type byte 0x08)");
   }
-  if (labels.dims[0] != set.count) {
+  if (labels.dims[0] != images) {
     throw Error(labels_path + ": holds " + std::to_string(labels.dims[0]) + " labels but " +
-                images_path + " holds " + std::to_string(set.count) + " images");
+                images_path + " holds " + std::to_string(images) + " images");
   }
-  for (std::size_t i = 0; i < labels.bytes.size(); ++i) {
-    if (labels.bytes[i] >= num_classes) {
-      throw Error(labels_path + ": label " + std::to_string(labels.bytes[i]) + " at index " +
+}
+
+static void check_label_values(const std::vector<std::uint8_t>& labels,
+                               const std::string& labels_path, int num_classes) {
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] >= num_classes) {
+      throw Error(labels_path + ": label " + std::to_string(labels[i]) + " at index " +
                   std::to_string(i) + " (byte offset " + std::to_string(8 + i) +
                   ") is not below the class count " + std::to_string(num_classes));
     }
   }
+}
+
+Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
+                     int num_classes) {
+  Dataset set = load_images(images_path);
+  // Every use of a labelled set (training, validation, test, eval) divides by its size.
+  if (set.count == 0) {
+    throw Error(images_path + ": holds no images (the count at byte offset 4 is 0)");
+  }
+  IdxArray labels = read_idx(labels_path);
+  check_label_header(labels, labels_path, set.count, images_path);
+  check_label_values(labels.bytes, labels_path, num_classes);
   set.num_classes = num_classes;
   set.labels = std::move(labels.bytes);
+  return set;
+}
+
+Dataset load_first(const std::string& images_path, const std::string& labels_path,
+                   std::size_t count, int num_classes) {
+  IdxReader images(images_path);
+  check_image_header(images.header(), images_path);
+  IdxReader labels(labels_path);
+  check_label_header(labels.header(), labels_path, images.header().dims[0], images_path);
+  Dataset set;
+  const std::vector<int> shape = shape_of(images.header());
+  set.rows = shape[0];
+  set.cols = shape[1];
+  set.count = std::min<std::size_t>(count, images.header().dims[0]);
+  set.images.resize(set.count * set.features());
+  images.read_data(set.images.data(), set.images.size());
+  set.labels.resize(set.count);
+  labels.read_data(set.labels.data(), set.labels.size());
+  check_label_values(set.labels, labels_path, num_classes);
+  set.num_classes = num_classes;
   return set;
 }
 

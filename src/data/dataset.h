@@ -36,6 +36,10 @@ std::vector<int> image_shape(const std::string& images_path);
 Dataset load_dataset(const std::string& images_path, const std::string& labels_path,
                      int num_classes);
 
+// The first `count` samples (fewer when the files hold fewer), with load_dataset's checks of
+// the headers and of these labels, reading nothing after them: a report shows a few digits.
+Dataset load_first(const std::string& images_path, const std::string& labels_path,
+                   std::size_t count, int num_classes);
 // Refuses images of another shape than `expected` (rows, cols), even with the same pixel
 // count: 14x56 images fed to a 28x28 network would run and give meaningless numbers. A flat
 // file (N x features) is compared by its size alone. expected_by names the other side.

@@ -47,7 +47,7 @@ void add_model_sections(Page& page, train::SavedModel& saved) {
                      paragraph(std::string("The test set could not be read: ") + e.what(), "note"));
   }
   try {
-    const data::Dataset train = data::load_dataset(data.train_images, data.train_labels, data.num_classes);
+    const data::Dataset train = data::load_first(data.train_images, data.train_labels, kDigitsShown, data.num_classes);
     page.add_section("data", "The data as the network sees it", data_section(train));
   } catch (const Error& e) {
     page.add_section("data", "The data as the network sees it",

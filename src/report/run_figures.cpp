@@ -13,7 +13,6 @@ namespace {
 
 constexpr std::size_t kWeightTiles = 36;
 constexpr std::size_t kMistakes = 24;
-constexpr std::size_t kDigits = 6;
 
 std::string figure(const std::string& svg, const std::string& caption, const std::string& css_class) {
   return "<figure class=\"" + css_class + "\">" + svg + "<figcaption>" + escape(caption) + "</figcaption></figure>";
@@ -99,7 +98,7 @@ std::string mistakes_section(const train::Evaluation& e, const data::Dataset& te
 }
 
 std::string data_section(const data::Dataset& train) {
-  const std::size_t shown = std::min(kDigits, train.count);
+  const std::size_t shown = std::min(kDigitsShown, train.count);
   const auto C = static_cast<std::size_t>(train.num_classes);
   std::string rows;
   for (std::size_t i = 0; i < shown; ++i) {

@@ -23,6 +23,8 @@ std::vector<std::pair<std::string, std::string>> run_facts(const RunFiles& run, 
 // Learning curves (run_curves.cpp).
 std::string curves_section(const RunFiles& run, const config::Config& config);
 
+// How many training digits the data section shows (all the report reads of the training set).
+constexpr std::size_t kDigitsShown = 6;
 // Figures from the model and the data (run_figures.cpp).
 std::string confusion_section(const train::Evaluation& evaluation);
 std::string weights_section(const nn::Network& network);
