@@ -94,7 +94,7 @@ int run_train(const TrainFlags& flags) {
 
   if (blas::generic_core()) {
     spdlog::warn("OpenBLAS runs its generic {} kernels on this CPU (it does not recognise it); "
-                 "mnisttrain's own kernels do the large products, OpenBLAS only the small ones",
+                 "mnisttrain's own kernels do every matrix product instead",
                  blas::core_name());
   }
 
