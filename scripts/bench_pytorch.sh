@@ -77,6 +77,10 @@ printf '%-28s %10.3f %14.4f\n' "mnisttrain --threads 1" "$ours1" "$acc1"
 python3 - "$torch_installed" "$torch_tuned" "$ours2" "$ours1" <<'PY'
 import sys
 installed, tuned, ours2, ours1 = map(float, sys.argv[1:])
+# The tuning trial is short; when its pick trains slower than the defaults, the defaults are
+# the PyTorch to beat.
+best = min(installed, tuned)
 print(f"mnisttrain (2 threads) is {installed / ours2:.1f}x PyTorch as installed, "
-      f"{tuned / ours2:.1f}x tuned PyTorch; 1 thread is {tuned / ours1:.1f}x tuned PyTorch")
+      f"{best / ours2:.1f}x the faster PyTorch (installed or tuned); "
+      f"1 thread is {best / ours1:.1f}x the faster PyTorch")
 PY
