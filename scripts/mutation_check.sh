@@ -207,6 +207,34 @@ m precision-recall-swapped src/train/evaluate.cpp <<'EOF'
     s.recall = predicted_as_c ? hits / static_cast<double>(predicted_as_c) : 0.0;
 EOF
 
+m streamed-update-one-block-late src/train/step.cpp <<'EOF'
+    self->optimizer->update_slice(self->params, gradient, self->first + offset, count);
+----
+    if (offset >= count) self->optimizer->update_slice(self->params, gradient, self->first + offset - count, count);
+EOF
+
+m sparse-forward-drops-last-sample src/kernels/sparse_dense.cpp <<'EOF'
+    for (std::uint32_t e = first; e < last; ++e) {
+      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+----
+    for (std::uint32_t e = first; e + 1 < last; ++e) {
+      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+EOF
+
+m sparse-columns-skip-band-edge src/kernels/sparse_dense.cpp <<'EOF'
+  for (std::size_t k = 0; k < width; ++k) {
+    if (values[k] == 0.0f) continue;
+----
+  for (std::size_t k = 0; k + 1 < width; ++k) {
+    if (values[k] == 0.0f) continue;
+EOF
+
+m denormals-kept src/kernels/denormals.cpp <<'EOF'
+void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero); }
+----
+void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero); }
+EOF
+
 echo
 echo "mutation                           result"
 printf '%s\n' "${results[@]}"
