@@ -137,10 +137,38 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
         if (e > sparse.col_start[p]) CHECK(sparse.col_sample[e - 1] < sparse.col_sample[e]);
       }
     }
+    // The pairs (2q, 2q + 1): every sample with either pixel lit, both values, in sample order.
+    std::vector<float> from_pairs(B * C, 0.0f);
+    std::size_t pair_entries = 0;
+    for (std::size_t q = 0; q < C / 2; ++q) {
+      for (auto e = sparse.pair_start[q]; e < sparse.pair_start[q + 1]; ++e) {
+        const std::size_t b = sparse.pair_sample[e];
+        CHECK((c.x[b * C + 2 * q] != 0.0f || c.x[b * C + 2 * q + 1] != 0.0f));
+        from_pairs[b * C + 2 * q] = sparse.pair_value[2 * e];
+        from_pairs[b * C + 2 * q + 1] = sparse.pair_value[2 * e + 1];
+        if (e > sparse.pair_start[q]) CHECK(sparse.pair_sample[e - 1] < sparse.pair_sample[e]);
+        ++pair_entries;
+      }
+    }
+    std::size_t lit_pairs = 0;
+    for (std::size_t b = 0; b < B; ++b) {
+      for (std::size_t q = 0; q < C / 2; ++q) lit_pairs += c.x[b * C + 2 * q] != 0.0f || c.x[b * C + 2 * q + 1] != 0.0f;
+    }
+    CHECK(pair_entries == lit_pairs);
+    if (C % 2 == 1) {  // the odd last pixel is in no pair
+      for (std::size_t b = 0; b < B; ++b) from_pairs[b * C + C - 1] = c.x[b * C + C - 1];
+    }
     // Bit for bit (memcmp: the NaN compares unequal to itself, -0.0 equal to 0.0).
     std::vector<float> expected = c.x;
     for (float& v : expected) v = v == 0.0f ? 0.0f : v;
     CHECK(std::memcmp(from_cols.data(), expected.data(), expected.size() * sizeof(float)) == 0);
+    std::vector<float> expected_pairs = c.x;  // a lit pair keeps its zero (and -0.0) as stored
+    for (std::size_t b = 0; b < B; ++b) {
+      for (std::size_t q = 0; q < C / 2; ++q) {
+        if (c.x[b * C + 2 * q] == 0.0f && c.x[b * C + 2 * q + 1] == 0.0f) expected_pairs[b * C + 2 * q] = expected_pairs[b * C + 2 * q + 1] = 0.0f;
+      }
+    }
+    CHECK(std::memcmp(from_pairs.data(), expected_pairs.data(), expected_pairs.size() * sizeof(float)) == 0);
 
     // Filled in 3 shares of the pixels, as 3 threads do: the same columns, entry for entry.
     kernels::SparseBatch shared;
@@ -149,6 +177,9 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
     for (int s = 0; s < 3; ++s) shared.fill_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
     CHECK(shared.col_start == sparse.col_start);
     CHECK(shared.col_sample == sparse.col_sample);
+    CHECK(shared.pair_start == sparse.pair_start);
+    CHECK(shared.pair_sample == sparse.pair_sample);
+    CHECK(std::memcmp(shared.pair_value.data(), sparse.pair_value.data(), 2 * sparse.pair_start[C / 2] * sizeof(float)) == 0);
     CHECK(std::memcmp(shared.col_value.data(), sparse.col_value.data(), sparse.nonzeros() * sizeof(float)) == 0);
   }
 }
@@ -178,6 +209,26 @@ TEST_CASE("sparse first-layer products match the dense reference on a real batch
   kernels::dense_backward_weight_reference(expected_dweight.data(), x.data(), dout.data(), B, C, OC);
   CHECK(max_abs_difference(dweight, expected_dweight) < 1e-5);
   CHECK(dweight[0] == 0.0f);  // pixel 0 is blank in every MNIST image: its row is exactly zero
+}
+
+TEST_CASE("the sparse forward walks an odd last pixel alone and matches the reference") {
+  const std::size_t B = 40, C = 37, OC = 24;
+  std::vector<float> x = random_values(B * C, 12);
+  for (std::size_t i = 0; i < x.size(); i += 2) x[i] = 0.0f;  // half the pixels blank
+  const std::vector<float> weight = random_values(C * OC, 13), bias = random_values(OC, 14);
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C, OC);
+  sparse.build(x.data(), B, C);
+  std::vector<float> out(B * OC), expected(B * OC);
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  kernels::dense_forward_reference(expected.data(), x.data(), weight.data(), bias.data(), B, C, OC);
+  CHECK(max_abs_difference(out, expected) < 1e-5);
+  // Only the last pixel lit: every output is bias + x * w of that pixel, from the single path.
+  std::vector<float> last_only(B * C, 0.0f);
+  for (std::size_t b = 0; b < B; ++b) last_only[b * C + C - 1] = 0.5f;
+  sparse.build(last_only.data(), B, C);
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  for (std::size_t j = 0; j < OC; ++j) CHECK(out[3 * OC + j] == bias[j] + 0.5f * weight[(C - 1) * OC + j]);
 }
 
 TEST_CASE("sparse products give the same bits however the work is split") {

@@ -72,24 +72,55 @@ inline void store_row(float* row, const Vec* v, std::size_t tail) {
   }
 }
 
-// panel[b] += x[b, p] * weight[p] for the pixels in increasing order and, for each, its samples;
-// `Vectors` vectors of units, the panel and weight already offset to them.
+// The entries of pair q (pixels 2q, 2q + 1) inside `samples`: [first, last) of the pair arrays.
+void pair_entries(const SparseBatch& x, std::size_t q, Range samples, std::uint32_t& first,
+                  std::uint32_t& last) {
+  const std::uint32_t* begin = x.pair_sample.data() + x.pair_start[q];
+  const std::uint32_t* end = x.pair_sample.data() + x.pair_start[q + 1];
+  if (samples.begin > 0) begin = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.begin));
+  if (samples.end < x.rows) end = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.end));
+  first = static_cast<std::uint32_t>(begin - x.pair_sample.data());
+  last = static_cast<std::uint32_t>(end - x.pair_sample.data());
+}
+
+// panel[b] += x[b, p] * weight[p] for the pixels in increasing order and, for each, its
+// samples; `Vectors` vectors of units, the panel and weight already offset to them. Pixels go
+// by pairs, each entry adding x[b, 2q] * weight[2q] and then x[b, 2q + 1] * weight[2q + 1] (the
+// same order); an odd last pixel goes alone.
 template <std::size_t Vectors>
 void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, std::size_t OC,
                      std::size_t tail, Range samples) {
-  const std::uint32_t* sample = x.col_sample.data();
-  const float* value = x.col_value.data();
-  for (std::size_t p = 0; p < x.cols; ++p) {
+  const std::uint32_t* pair_sample = x.pair_sample.data();
+  const float* pair_value = x.pair_value.data();
+  for (std::size_t q = 0; q < x.cols / 2; ++q) {
     std::uint32_t first, last;
-    column_entries(x, p, samples, first, last);
+    pair_entries(x, q, samples, first, last);
     if (first == last) continue;
-    Vec w[Vectors];
-    load_row<Vectors>(w, weight + p * OC, tail);
+    Vec even[Vectors], odd[Vectors];
+    load_row<Vectors>(even, weight + 2 * q * OC, tail);
+    load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
     for (std::uint32_t e = first; e < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
-      const float v = value[e];
-      for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+      const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
+      for (std::size_t k = 0; k < Vectors; ++k) {
+        Vec sum = load(row + k * kLanes);
+        sum += v0 * even[k];
+        sum += v1 * odd[k];
+        store(row + k * kLanes, sum);
+      }
     }
+  }
+  if (x.cols % 2 == 0) return;
+  const std::size_t p = x.cols - 1;
+  std::uint32_t first, last;
+  column_entries(x, p, samples, first, last);
+  if (first == last) return;
+  Vec w[Vectors];
+  load_row<Vectors>(w, weight + p * OC, tail);
+  for (std::uint32_t e = first; e < last; ++e) {
+    float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
+    const float v = x.col_value[e];
+    for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
   }
 }
 
@@ -136,6 +167,9 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   col_start.resize(columns + 1);
   col_sample.resize(max_rows * columns);
   col_value.resize(max_rows * columns);
+  pair_start.resize(columns / 2 + 1);
+  pair_sample.resize(max_rows * (columns / 2));
+  pair_value.resize(max_rows * (columns / 2) * 2);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
@@ -151,6 +185,15 @@ void SparseBatch::count_columns(const float* x, std::size_t B, std::size_t C) {
   }
   col_start[0] = 0;
   for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += col_start[p];
+  const std::size_t pairs = C / 2;
+  std::uint32_t* pair_count = pair_start.data() + 1;
+  std::fill(pair_count, pair_count + pairs, 0u);
+  for (std::size_t b = 0; b < B; ++b) {
+    const float* row = x + b * C;
+    for (std::size_t q = 0; q < pairs; ++q) pair_count[q] += (row[2 * q] != 0.0f) | (row[2 * q + 1] != 0.0f);
+  }
+  pair_start[0] = 0;
+  for (std::size_t q = 0; q < pairs; ++q) pair_start[q + 1] += pair_start[q];
 }
 
 namespace {
@@ -169,6 +212,18 @@ inline void append_nonzeros(const float* values, std::size_t width, std::uint32_
   }
 }
 
+// The same for the pairs among them (width / 2 whole pairs from an even pixel).
+inline void append_pairs(const float* values, std::size_t width, std::uint32_t b,
+                         std::uint32_t* cursor, std::uint32_t* sample, float* value) {
+  for (std::size_t k = 0; k + 1 < width; k += 2) {
+    if (values[k] == 0.0f && values[k + 1] == 0.0f) continue;
+    const std::uint32_t slot = cursor[k / 2]++;
+    sample[slot] = b;
+    value[2 * slot] = values[k];
+    value[2 * slot + 1] = values[k + 1];
+  }
+}
+
 }  // namespace
 
 void SparseBatch::fill_columns(const float* x, Range pixels) {
@@ -176,27 +231,37 @@ void SparseBatch::fill_columns(const float* x, Range pixels) {
   // increasing sample order, and the band's 16 columns are the only places written.
   for (std::size_t p = pixels.begin; p < pixels.end; p += kFillWidth) {
     const std::size_t width = std::min(kFillWidth, pixels.end - p);
-    std::uint32_t cursor[kFillWidth];
+    std::uint32_t cursor[kFillWidth], pair_cursor[kFillWidth / 2];
     std::copy(col_start.begin() + static_cast<std::ptrdiff_t>(p),
               col_start.begin() + static_cast<std::ptrdiff_t>(p + width), cursor);
+    std::copy(pair_start.begin() + static_cast<std::ptrdiff_t>(p / 2),
+              pair_start.begin() + static_cast<std::ptrdiff_t>(p / 2 + width / 2), pair_cursor);
     for (std::size_t b = 0; b < rows; ++b) {
       const float* values = x + b * cols + p;
       const auto sample = static_cast<std::uint32_t>(b);
 #if defined(__AVX512F__)
       if (width == kFillWidth) {
         // The non-zero lanes' mask, walked bit by bit: no branch per pixel.
-        auto nonzero = static_cast<unsigned>(_mm512_cmp_ps_mask(_mm512_loadu_ps(values), _mm512_setzero_ps(), _CMP_NEQ_UQ));
-        while (nonzero != 0) {
-          const auto k = static_cast<std::size_t>(__builtin_ctz(nonzero));
-          nonzero &= nonzero - 1;
+        const auto nonzero = static_cast<unsigned>(_mm512_cmp_ps_mask(_mm512_loadu_ps(values), _mm512_setzero_ps(), _CMP_NEQ_UQ));
+        for (unsigned left = nonzero; left != 0; left &= left - 1) {
+          const auto k = static_cast<std::size_t>(__builtin_ctz(left));
           const std::uint32_t slot = cursor[k]++;
           col_sample[slot] = sample;
           col_value[slot] = values[k];
+        }
+        // A pair's bit (the even one) when either of its pixels is lit.
+        for (unsigned left = (nonzero | nonzero >> 1) & 0x5555u; left != 0; left &= left - 1) {
+          const auto k = static_cast<std::size_t>(__builtin_ctz(left));
+          const std::uint32_t slot = pair_cursor[k / 2]++;
+          pair_sample[slot] = sample;
+          pair_value[2 * slot] = values[k];
+          pair_value[2 * slot + 1] = values[k + 1];
         }
         continue;
       }
 #endif
       append_nonzeros(values, width, sample, cursor, col_sample.data(), col_value.data());
+      append_pairs(values, width, sample, pair_cursor, pair_sample.data(), pair_value.data());
     }
   }
 }

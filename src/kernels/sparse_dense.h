@@ -14,12 +14,18 @@ namespace mnisttrain::kernels {
 
 // A batch X (B, C) compressed by pixel (CSC: which samples have pixel p non-zero, and their
 // values), what both products walk, rebuilt per batch into buffers sized once, with the
-// products' scratch panels.
+// products' scratch panels. The forward product walks pixels in pairs (2q, 2q + 1): the
+// samples where either is non-zero, with both values (one may be 0, which adds exactly 0).
+// Neighbouring pixels are mostly lit together, so MNIST has 0.58 pair entries per non-zero,
+// and each entry's output row is read and written once for two multiply-adds.
 struct SparseBatch {
   std::size_t rows = 0, cols = 0;
-  std::vector<std::uint32_t> col_start;  // (C + 1)
-  std::vector<std::uint32_t> col_sample; // (nnz) sample index, increasing within a column
-  std::vector<float> col_value;          // (nnz)
+  std::vector<std::uint32_t> col_start;   // (C + 1)
+  std::vector<std::uint32_t> col_sample;  // (nnz) sample index, increasing within a column
+  std::vector<float> col_value;           // (nnz)
+  std::vector<std::uint32_t> pair_start;  // (C / 2 + 1)
+  std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
+  std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
   // The products' scratch: one (B, kPanelUnits) panel per block of kPanelUnits output units,
   // each written only by the thread whose units it holds. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
