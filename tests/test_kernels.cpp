@@ -185,7 +185,7 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
 }
 
 TEST_CASE("sparse first-layer products match the dense reference on a real batch") {
-  // 200: a whole 128-unit panel, then 72 units done vector by vector, the last half full;
+  // 200 (with AVX-512): a whole 128-unit panel, then 72 units vector by vector, the last half full;
   // 10: a single partial vector.
   const std::size_t B = 128, C = 784;
   const std::size_t OC = GENERATE(200, 10);

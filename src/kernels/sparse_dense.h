@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kernels/partition.h"
+#include "kernels/vec.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -44,8 +45,14 @@ struct SparseBatch {
   std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }
 };
 
-// Output units per panel: a block's panel of 128 samples (64 KB) stays close to the core.
-constexpr std::size_t kPanelUnits = 128;
+// Output units per panel, as vectors: the forward holds two kernel rows of a block in
+// registers (2 x 8 of AVX-512's 32; 2 x 4 of AVX2's 16). A block's panel of 128 samples (64 KB
+// with AVX-512) stays close to the core.
+#if defined(__AVX512F__)
+constexpr std::size_t kPanelUnits = 8 * kLanes;
+#else
+constexpr std::size_t kPanelUnits = 4 * kLanes;
+#endif
 
 // out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for the rows in
 // `samples` and the columns in `units`. out is (B, OC), weight (C, OC), bias (OC) or null;
