@@ -1,6 +1,7 @@
-// Number formatting shared by the commands and the report.
+// Number and label formatting shared by the commands and the report.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -8,5 +9,8 @@ namespace mnisttrain::text {
 
 std::string with_commas(std::uint64_t value);  // 407050 -> "407,050"
 std::string human_bytes(std::uint64_t bytes);  // 1628200 -> "1.55 MiB"
+
+// Characters (code points) in UTF-8 text: a kana such as KMNIST's names counts 1, not its 3 bytes.
+std::size_t characters(const std::string& utf8);
 
 }  // namespace mnisttrain::text
