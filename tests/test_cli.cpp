@@ -2,7 +2,8 @@
 // `summary`, `gradcheck`, `--seed` wiring, a real training run with an accuracy threshold,
 // `eval` checked against `predict` and the label file, non-terminal progress output, Ctrl-C in
 // mid-epoch with a resume that matches an uninterrupted run, one-line errors with a non-zero
-// exit for bad input, `descent`, and `report` on run folders. Real MNIST comes from
+// exit for bad input, `descent`, `report` on run folders, and the config's data.transpose
+// through train, eval and predict. Real MNIST comes from
 // scripts/fetch_mnist.sh, which the test command runs. At the end, the same command line
 // parsed in-process (flags, defaults, refusals).
 #include "cli/app.h"
@@ -420,6 +421,73 @@ TEST_CASE("descent prints each path and draws them, and report rebuilds and comp
   const Run missing = run_cli("report " + quote(dir.file("nope")));
   CHECK(missing.status == 1);
   CHECK_THAT(missing.err, Contains("nope: not a run folder"));
+}
+
+namespace {
+
+// A config for the synthetic 3-class task in `dir`, with `data_extra` added to its data section.
+std::string write_synthetic_config(const fixtures::TempDir& dir, const std::string& name, const std::string& prefix,
+                                   const nlohmann::json& data_extra, const nlohmann::json& training) {
+  nlohmann::json config = {
+      {"data", {{"train_images", prefix + "train-images"}, {"train_labels", "train-labels"},
+                {"test_images", prefix + "test-images"}, {"test_labels", "test-labels"}, {"num_classes", 3}}},
+      {"model", {{"layers", {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                             {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+      {"training", training},
+      {"output", "unused"}};
+  for (const auto& [key, value] : data_extra.items()) config["data"][key] = value;
+  fixtures::write_bytes(dir.file(name), config.dump());
+  return quote(dir.file(name));
+}
+
+}  // namespace
+
+TEST_CASE("data.transpose turns stored-transposed images upright in train, eval and predict", "[cli][e2e]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
+  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  const nlohmann::json training = {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}, {"epochs", 2},
+                                   {"batch_size", 32}, {"seed", 7}, {"threads", 1}};
+  // The same task twice: as the files were written, and stored transposed with transpose: true.
+  const std::string upright = write_synthetic_config(dir, "upright.json", "", {}, training);
+  const std::string stored = write_synthetic_config(dir, "stored.json", "t-", {{"transpose", true}}, training);
+  REQUIRE(run_cli("train --quiet --config " + upright + " --out " + quote(dir.file("upright"))).status == 0);
+  REQUIRE(run_cli("train --quiet --config " + stored + " --out " + quote(dir.file("stored"))).status == 0);
+
+  // Training saw the very images of the upright run: every epoch's numbers are the same.
+  const std::string upright_metrics = fixtures::metrics_without_timing(dir.file("upright/metrics.jsonl"));
+  CHECK(upright_metrics.size() > 100);
+  CHECK(fixtures::metrics_without_timing(dir.file("stored/metrics.jsonl")) == upright_metrics);
+  const auto summary = nlohmann::json::parse(fixtures::read_bytes(dir.file("stored/summary.json")));
+  CHECK(summary["config"]["data"]["transpose"] == true);
+  const double test_accuracy = summary["test_accuracy"].get<double>();
+
+  // eval reads the transposed files as training did: its recorded test set and --images/--labels.
+  const std::string model = quote(dir.file("stored/model.bin"));
+  const Run recorded = run_cli("eval " + model + " --json");
+  REQUIRE(recorded.status == 0);
+  CHECK(nlohmann::json::parse(recorded.out)["accuracy"].get<double>() == test_accuracy);
+  const Run given = run_cli("eval " + model + " --json --images " + quote(dir.file("t-test-images")) + " --labels " +
+                            quote(dir.file("test-labels")));
+  REQUIRE(given.status == 0);
+  CHECK(nlohmann::json::parse(given.out)["accuracy"].get<double>() == test_accuracy);
+
+  // predict on the transposed IDX file gives what the upright model gives on the upright file.
+  const Run from_stored = run_cli("predict " + model + " --images " + quote(dir.file("t-test-images")) +
+                                  " --count 90 --json");
+  const Run from_upright = run_cli("predict " + quote(dir.file("upright/model.bin")) + " --images " +
+                                   quote(dir.file("test-images")) + " --count 90 --json");
+  REQUIRE(from_stored.status == 0);
+  REQUIRE(from_upright.status == 0);
+  const auto stored_predictions = nlohmann::json::parse(from_stored.out);
+  const auto upright_predictions = nlohmann::json::parse(from_upright.out);
+  REQUIRE(stored_predictions.size() == 90);
+  for (std::size_t i = 0; i < 90; ++i) {
+    INFO("image " << i);
+    CHECK(stored_predictions[i]["probabilities"] == upright_predictions[i]["probabilities"]);
+  }
 }
 
 // ---- in-process: the same command line the binary builds, parsed without spawning it ----

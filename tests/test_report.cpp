@@ -1,7 +1,8 @@
 // The report: nice ticks and axis ranges, escaping, the SVG figures (points per value, NaN and
 // empty data, heat-map counts, colour maps, image paths), reading run folders (optional
 // batches.jsonl, bad lines named), a whole report of a real small run with its
-// counts checked, and gradient descent on x^2 step by step.
+// counts checked, a set stored transposed read upright, and gradient descent on x^2 step by
+// step.
 #include "descent/descent.h"
 #include "report/descent_page.h"
 #include "report/report.h"
@@ -259,6 +260,39 @@ TEST_CASE("the report of a real small run holds every figure with the right coun
   CHECK_THAT(without_model, Contains("No figures from the model"));
   CHECK(count_of(without_model, "class=\"cell\"") == 0);
   CHECK(count_of(without_model, "<circle class=\"pt\" data-series=\"training loss\"") == 3);
+}
+
+TEST_CASE("the report reads a set stored transposed upright, as training did", "[report]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
+  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  // Two runs on the same images: as written, and stored transposed with data.transpose.
+  auto run = [&](const std::string& name, const std::string& prefix, bool transpose) {
+    const nlohmann::json doc = {
+        {"data", {{"train_images", prefix + "train-images"}, {"train_labels", "train-labels"},
+                  {"test_images", prefix + "test-images"}, {"test_labels", "test-labels"}, {"num_classes", 3},
+                  {"transpose", transpose}}},
+        {"model", {{"layers", {{{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+        {"training", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.01}}}, {"epochs", 1}, {"threads", 1}}},
+        {"output", dir.file(name)}};
+    train::TrainListener quiet;
+    train::train(config::parse_config(doc, "test.json", dir.path().string()), {}, quiet);
+    return report::run_report(dir.file(name));
+  };
+  const std::string upright = run("upright", "", false);
+  const std::string stored = run("stored", "t-", true);
+  // The test-set figures and the training digits, from <section id="..."> to its end.
+  for (const char* id : {"confusion", "mistakes", "data"}) {
+    INFO(id);
+    auto section = [&](const std::string& html) {
+      const std::size_t start = html.find("<section id=\"" + std::string(id) + "\">");
+      REQUIRE(start != std::string::npos);
+      return html.substr(start, html.find("</section>", start) - start);
+    };
+    CHECK(section(stored) == section(upright));
+  }
 }
 
 TEST_CASE("gradient descent on x^2 follows x <- x - eta * f'(x)", "[report][descent]") {

@@ -8,6 +8,7 @@
 #include "data/render.h"
 #include "error.h"
 #include "io/atomic_file.h"
+#include "train/config_data.h"
 #include "train/evaluate.h"
 #include "train/saved_model.h"
 
@@ -102,7 +103,7 @@ int run_eval(const EvalFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
   const auto [images, labels] = test_files(flags, saved);
   spdlog::debug("test images {}, labels {}", data::absolute_path(images), data::absolute_path(labels));
-  const data::Dataset set = data::load_dataset(images, labels, saved.config.data.num_classes);
+  const data::Dataset set = train::load_labelled(saved.config.data, images, labels);
   data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
                                               static_cast<std::size_t>(flags.batch_size));

@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "data/render.h"
+#include "train/config_data.h"
 #include "train/predict.h"
 #include "train/saved_model.h"
 
@@ -28,9 +29,11 @@ struct PredictFlags {
 
 int run_predict(const PredictFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
-  // A PGM or PNG is your own digit, converted the MNIST way; anything else is read as IDX.
-  const data::Dataset images = data::is_picture_file(flags.images) ? data::picture_dataset(flags.images)
-                                                                    : data::load_images(flags.images);
+  // A PGM or PNG is your own digit, converted the MNIST way (and upright already); anything
+  // else is read as IDX, as the model's training data was.
+  const data::Dataset images = data::is_picture_file(flags.images)
+                                   ? data::picture_dataset(flags.images)
+                                   : train::load_unlabelled(saved.config.data, flags.images);
   const std::vector<train::Prediction> predictions =
       train::predict(*saved.network, images, flags.images, flags.index, flags.count);
   nlohmann::json all = nlohmann::json::array();
