@@ -39,9 +39,9 @@ void add_model_sections(Page& page, train::SavedModel& saved) {
   try {
     const data::Dataset test = train::load_labelled(data, data.test_images, data.test_labels);
     const train::Evaluation e = train::evaluate(*saved.network, test, saved.config.training.loss, 1000);
-    page.add_section("confusion", "Confusion matrix", confusion_section(e));
+    page.add_section("confusion", "Confusion matrix", confusion_section(e, data.class_names));
     page.add_section("weights", "What the first layer learned", weights_section(*saved.network));
-    page.add_section("mistakes", "Most confident mistakes", mistakes_section(e, test));
+    page.add_section("mistakes", "Most confident mistakes", mistakes_section(e, test, data.class_names));
   } catch (const Error& e) {
     page.add_section("weights", "What the first layer learned", weights_section(*saved.network));
     page.add_section("confusion", "Confusion matrix and mistakes",

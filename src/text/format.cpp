@@ -30,4 +30,13 @@ std::size_t characters(const std::string& utf8) {
   return count;
 }
 
+std::string pad_right(const std::string& text, std::size_t width) {
+  const std::size_t length = characters(text);
+  return length >= width ? text : text + std::string(width - length, ' ');
+}
+
+std::string class_label(std::size_t index, const std::vector<std::string>& names) {
+  return names.empty() ? std::to_string(index) : std::to_string(index) + " " + names.at(index);
+}
+
 }  // namespace mnisttrain::text
