@@ -1,6 +1,6 @@
 // Helpers shared by the tests: a scratch folder removed at scope exit, raw file writes, a
 // check that a call throws mnisttrain::Error whose message contains given fragments, a small
-// synthetic IDX data set, and metrics.jsonl with its timing fields removed.
+// synthetic IDX data set and a transposed copy of it, and metrics.jsonl with its timing fields removed.
 #pragma once
 
 #include "data/idx.h"
@@ -87,6 +87,20 @@ inline void write_synthetic(const TempDir& dir, const std::string& prefix, std::
   }
   mnisttrain::data::write_idx(dir.file(prefix + "-images"), mnisttrain::data::make_uint8_array({n, 4, 4}, images));
   mnisttrain::data::write_idx(dir.file(prefix + "-labels"), mnisttrain::data::make_uint8_array({n}, labels));
+}
+
+// A copy of an IDX image file with every image's rows and columns swapped, as EMNIST stores
+// its images (done here by hand, not by the code under test).
+inline void write_transposed(const std::string& from, const std::string& to) {
+  const mnisttrain::data::IdxArray upright = mnisttrain::data::read_idx(from);
+  const std::uint32_t n = upright.dims[0], rows = upright.dims[1], cols = upright.dims[2];
+  std::vector<std::uint8_t> stored(upright.bytes.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < cols; ++c) stored[(i * cols + c) * rows + r] = upright.bytes[(i * rows + r) * cols + c];
+    }
+  }
+  mnisttrain::data::write_idx(to, mnisttrain::data::make_uint8_array({n, cols, rows}, stored));
 }
 
 // metrics.jsonl without the fields that measure time, one line per epoch.

@@ -2,7 +2,8 @@
 // `summary`, `gradcheck`, `--seed` wiring, a real training run with an accuracy threshold,
 // `eval` checked against `predict` and the label file, non-terminal progress output, Ctrl-C in
 // mid-epoch with a resume that matches an uninterrupted run, one-line errors with a non-zero
-// exit for bad input, `descent`, and `report` on run folders. Real MNIST comes from
+// exit for bad input, `descent`, `report` on run folders, and the config's data.transpose and
+// data.class_names through train, eval and predict. Real MNIST comes from
 // scripts/fetch_mnist.sh, which the test command runs. At the end, the same command line
 // parsed in-process (flags, defaults, refusals).
 #include "cli/app.h"
@@ -19,6 +20,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sys/wait.h>
 #include <thread>
 #include <sstream>
@@ -420,6 +422,124 @@ TEST_CASE("descent prints each path and draws them, and report rebuilds and comp
   const Run missing = run_cli("report " + quote(dir.file("nope")));
   CHECK(missing.status == 1);
   CHECK_THAT(missing.err, Contains("nope: not a run folder"));
+}
+
+namespace {
+
+// A config for the synthetic 3-class task in `dir`, with `data_extra` added to its data section.
+std::string write_synthetic_config(const fixtures::TempDir& dir, const std::string& name, const std::string& prefix,
+                                   const nlohmann::json& data_extra, const nlohmann::json& training) {
+  nlohmann::json config = {
+      {"data", {{"train_images", prefix + "train-images"}, {"train_labels", "train-labels"},
+                {"test_images", prefix + "test-images"}, {"test_labels", "test-labels"}, {"num_classes", 3}}},
+      {"model", {{"layers", {{{"type", "dense"}, {"units", 8}, {"activation", "relu"}},
+                             {{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+      {"training", training},
+      {"output", "unused"}};
+  for (const auto& [key, value] : data_extra.items()) config["data"][key] = value;
+  fixtures::write_bytes(dir.file(name), config.dump());
+  return quote(dir.file(name));
+}
+
+}  // namespace
+
+TEST_CASE("data.transpose turns stored-transposed images upright in train, eval and predict", "[cli][e2e]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
+  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  const nlohmann::json training = {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}, {"epochs", 2},
+                                   {"batch_size", 32}, {"seed", 7}, {"threads", 1}};
+  // The same task twice: as the files were written, and stored transposed with transpose: true.
+  const std::string upright = write_synthetic_config(dir, "upright.json", "", {}, training);
+  const std::string stored = write_synthetic_config(dir, "stored.json", "t-", {{"transpose", true}}, training);
+  REQUIRE(run_cli("train --quiet --config " + upright + " --out " + quote(dir.file("upright"))).status == 0);
+  REQUIRE(run_cli("train --quiet --config " + stored + " --out " + quote(dir.file("stored"))).status == 0);
+
+  // Training saw the very images of the upright run: every epoch's numbers are the same.
+  const std::string upright_metrics = fixtures::metrics_without_timing(dir.file("upright/metrics.jsonl"));
+  CHECK(upright_metrics.size() > 100);
+  CHECK(fixtures::metrics_without_timing(dir.file("stored/metrics.jsonl")) == upright_metrics);
+  const auto summary = nlohmann::json::parse(fixtures::read_bytes(dir.file("stored/summary.json")));
+  CHECK(summary["config"]["data"]["transpose"] == true);
+  const double test_accuracy = summary["test_accuracy"].get<double>();
+
+  // eval reads the transposed files as training did: its recorded test set and --images/--labels.
+  const std::string model = quote(dir.file("stored/model.bin"));
+  const Run recorded = run_cli("eval " + model + " --json");
+  REQUIRE(recorded.status == 0);
+  CHECK(nlohmann::json::parse(recorded.out)["accuracy"].get<double>() == test_accuracy);
+  const Run given = run_cli("eval " + model + " --json --images " + quote(dir.file("t-test-images")) + " --labels " +
+                            quote(dir.file("test-labels")));
+  REQUIRE(given.status == 0);
+  CHECK(nlohmann::json::parse(given.out)["accuracy"].get<double>() == test_accuracy);
+
+  // predict on the transposed IDX file gives what the upright model gives on the upright file.
+  const Run from_stored = run_cli("predict " + model + " --images " + quote(dir.file("t-test-images")) +
+                                  " --count 90 --json");
+  const Run from_upright = run_cli("predict " + quote(dir.file("upright/model.bin")) + " --images " +
+                                   quote(dir.file("test-images")) + " --count 90 --json");
+  REQUIRE(from_stored.status == 0);
+  REQUIRE(from_upright.status == 0);
+  const auto stored_predictions = nlohmann::json::parse(from_stored.out);
+  const auto upright_predictions = nlohmann::json::parse(from_upright.out);
+  REQUIRE(stored_predictions.size() == 90);
+  for (std::size_t i = 0; i < 90; ++i) {
+    INFO("image " << i);
+    CHECK(stored_predictions[i]["probabilities"] == upright_predictions[i]["probabilities"]);
+  }
+}
+
+TEST_CASE("data.class_names: eval and predict show each class's name beside its index", "[cli][e2e]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  // Barely trained, so that there are confused pairs and mistakes to name.
+  const nlohmann::json training = {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.001}}}, {"epochs", 1},
+                                   {"batch_size", 32}, {"seed", 7}, {"threads", 1}};
+  const std::vector<std::string> names{"zero", "one", "two"};
+  const std::string config = write_synthetic_config(dir, "named.json", "", {{"class_names", names}}, training);
+  REQUIRE(run_cli("train --quiet --config " + config + " --out " + quote(dir.file("run"))).status == 0);
+  const std::string model = quote(dir.file("run/model.bin"));
+
+  const Run json = run_cli("eval " + model + " --json");
+  REQUIRE(json.status == 0);
+  const auto report = nlohmann::json::parse(json.out);
+  for (std::size_t c = 0; c < 3; ++c) CHECK(report["classes"][c]["name"] == names[c]);
+  const auto& pair = report["most_confused"].at(0);
+  const auto t = pair["true"].get<std::size_t>();
+  const auto p = pair["predicted"].get<std::size_t>();
+
+  const Run text = run_cli("eval " + model + " --show-errors 1");
+  REQUIRE(text.status == 0);
+  // The per-class table gains a name column as wide as the longest name ("name" itself here).
+  CHECK_THAT(text.out, Contains("\nclass  name  precision  recall      f1  support\n"));
+  CHECK_THAT(text.out, Contains("\n    0  zero     ") && Contains("\n    1  one      ") &&
+                           Contains("\n    2  two      "));
+  CHECK_THAT(text.out, Contains("\nmost confused (true -> predicted: count)\n  " + std::to_string(t) + " " + names[t] +
+                                " -> " + std::to_string(p) + " " + names[p] + ": " +
+                                std::to_string(pair["count"].get<std::size_t>()) + "\n"));
+  const std::regex mistake(R"(\nimage [0-9]+: true [0-2] (zero|one|two), predicted [0-2] (zero|one|two) with p = )");
+  CHECK(std::regex_search(text.out, mistake));
+
+  const Run predicted = run_cli("predict " + model + " --images " + quote(dir.file("test-images")) + " --json");
+  REQUIRE(predicted.status == 0);
+  const auto first = nlohmann::json::parse(predicted.out).at(0);
+  const auto c = first["predicted"].get<std::size_t>();
+  CHECK(first["name"] == names[c]);
+  const Run drawn = run_cli("predict " + model + " --images " + quote(dir.file("test-images")));
+  REQUIRE(drawn.status == 0);
+  CHECK_THAT(drawn.out, StartsWith("image 0: predicted " + std::to_string(c) + " " + names[c] + " (p = "));
+
+  // Without class_names, no name anywhere: the output is as it always was.
+  const std::string unnamed = write_synthetic_config(dir, "unnamed.json", "", {}, training);
+  REQUIRE(run_cli("train --quiet --config " + unnamed + " --out " + quote(dir.file("plain"))).status == 0);
+  const std::string plain = quote(dir.file("plain/model.bin"));
+  CHECK_FALSE(nlohmann::json::parse(run_cli("eval " + plain + " --json").out)["classes"][0].contains("name"));
+  CHECK_THAT(run_cli("eval " + plain).out, Contains("\nclass  precision  recall      f1  support\n    0     "));
+  const Run plain_predicted = run_cli("predict " + plain + " --images " + quote(dir.file("test-images")) + " --json");
+  CHECK_FALSE(nlohmann::json::parse(plain_predicted.out)[0].contains("name"));
 }
 
 // ---- in-process: the same command line the binary builds, parsed without spawning it ----

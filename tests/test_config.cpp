@@ -473,6 +473,71 @@ TEST_CASE("duplicate layer names are rejected", "[config]") {
         R"(configs/x.json: model.layers[1].name: "fc" is already the name of model.layers[0])");
 }
 
+TEST_CASE("data.transpose and data.class_names parse, round-trip, and are left out when unset", "[config]") {
+  const Config plain = parse(minimal());
+  CHECK_FALSE(plain.data.transpose);
+  CHECK(plain.data.class_names.empty());
+  // Absent, they are not written, so earlier runs' records stay as they were.
+  CHECK_FALSE(to_json(plain)["data"].contains("transpose"));
+  CHECK_FALSE(to_json(plain)["data"].contains("class_names"));
+
+  json doc = minimal();
+  doc["model"]["layers"][1]["units"] = 3;
+  // Up to 32 characters, counted as characters: 32 kana are 96 bytes.
+  std::string kana;
+  for (int i = 0; i < 32; ++i) kana += "\xe3\x81\x8a";  // U+304A
+  doc["data"] = {{"num_classes", 3}, {"transpose", true},
+                 {"class_names", {"-", "T-shirt/top", kana}}};
+  const Config c = parse(doc);
+  CHECK(c.data.transpose);
+  CHECK(c.data.class_names == std::vector<std::string>{"-", "T-shirt/top", kana});
+  const json once = to_json(c);
+  CHECK(once["data"]["transpose"] == true);
+  CHECK(once["data"]["class_names"] == json({"-", "T-shirt/top", kana}));
+  const Config back = parse_config(once, "<round-trip>", "");
+  CHECK(back.data.transpose);
+  CHECK(back.data.class_names == c.data.class_names);
+  CHECK(to_json(back) == once);
+}
+
+TEST_CASE("bad data.transpose and data.class_names name the key and the index", "[config]") {
+  json doc = minimal();
+  doc["model"]["layers"][1]["units"] = 3;
+  auto with_data = [&](const json& data) {
+    json d = doc;
+    d["data"] = data;
+    d["data"]["num_classes"] = 3;
+    return error_of(d);
+  };
+  CHECK(with_data({{"transpose", "yes"}}) ==
+        R"(configs/x.json: data.transpose: expected true or false, got "yes")");
+  CHECK(with_data({{"transpose", 1}}) == "configs/x.json: data.transpose: expected true or false, got 1");
+  CHECK(with_data({{"class_names", "abc"}}) ==
+        R"(configs/x.json: data.class_names: expected an array of 3 class names, got "abc")");
+  CHECK(with_data({{"class_names", {"a", "b"}}}) ==
+        "configs/x.json: data.class_names: expected 3 names (one per class), got 2");
+  CHECK(with_data({{"class_names", {"a", "b", "c", "d"}}}) ==
+        "configs/x.json: data.class_names: expected 3 names (one per class), got 4");
+  CHECK(with_data({{"class_names", {"a", "", "c"}}}) ==
+        R"(configs/x.json: data.class_names[1]: expected a non-empty string, got "")");
+  CHECK(with_data({{"class_names", {"a", "b", 7}}}) ==
+        "configs/x.json: data.class_names[2]: expected a non-empty string, got 7");
+  CHECK(with_data({{"class_names", {"a", "b", std::string(33, 'x')}}}) ==
+        "configs/x.json: data.class_names[2]: expected a name of at most 32 characters, got \"" +
+            std::string(33, 'x') + "\"");
+  CHECK(with_data({{"class_names", {"a\nb", "b", "c"}}}) ==
+        R"(configs/x.json: data.class_names[0]: expected a name without control characters, got "a\nb")");
+  CHECK(with_data({{"class_names", {"a", "b\x7f", "c"}}}) ==
+        R"(configs/x.json: data.class_names[1]: expected a name without control characters, got "b\u007f")");
+  CHECK(with_data({{"class_names", {"a", "b", "\xc2\x85"}}}) ==  // U+0085, a C1 control
+        R"(configs/x.json: data.class_names[2]: expected a name without control characters, got "\u0085")");
+  // The count is judged against num_classes wherever the keys stand in the file.
+  json later = json::parse(R"({"class_names": ["a", "b"], "num_classes": 2})");
+  doc["model"]["layers"][1]["units"] = 2;
+  doc["data"] = later;
+  CHECK(parse(doc).data.class_names.size() == 2);
+}
+
 TEST_CASE("load_config reports file and JSON syntax problems", "[config]") {
   CHECK(load_error("/nonexistent/mnist.json") ==
         "/nonexistent/mnist.json: cannot open: No such file or directory");

@@ -1,5 +1,5 @@
 // IDX reading/writing (plain and gzip, every malformed case), Dataset loading and validation
-// split, and the batch iterator (coverage, partial batch, one-hot, seeded order).
+// split and transposition, and the batch iterator (coverage, partial batch, one-hot, seeded order).
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "data/idx.h"
@@ -404,4 +404,28 @@ TEST_CASE("check_selection refuses images outside the file", "[data]") {
   CHECK_NOTHROW(check_selection("f", 9, 1, 10));
   CHECK_THROWS_WITH(check_selection("f", 9, 2, 10), "f: --index 9 --count 2 is outside the 10 images");
   CHECK_THROWS_WITH(check_selection("f", 10, 1, 10), "f: --index 10 --count 1 is outside the 10 images");
+}
+
+TEST_CASE("transpose_images swaps each image's rows and columns", "[data][dataset]") {
+  // Two 2x3 images, as EMNIST stores its images: row-major, rows and columns swapped.
+  Dataset set;
+  set.count = 2;
+  set.rows = 2;
+  set.cols = 3;
+  set.images = {1, 2, 3,
+                4, 5, 6,
+                7, 8, 9,
+                10, 11, 12};
+  set.labels = {0, 1};
+  transpose_images(set);
+  CHECK(set.rows == 3);
+  CHECK(set.cols == 2);
+  CHECK(set.count == 2);
+  CHECK(set.images == std::vector<std::uint8_t>{1, 4,
+                                                2, 5,
+                                                3, 6,
+                                                7, 10,
+                                                8, 11,
+                                                9, 12});
+  CHECK(set.labels == std::vector<std::uint8_t>{0, 1});
 }

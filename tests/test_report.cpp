@@ -1,12 +1,14 @@
 // The report: nice ticks and axis ranges, escaping, the SVG figures (points per value, NaN and
 // empty data, heat-map counts, colour maps, image paths), reading run folders (optional
 // batches.jsonl, bad lines named), a whole report of a real small run with its
-// counts checked, and gradient descent on x^2 step by step.
+// counts checked, a set stored transposed read upright, class names in the confusion figures,
+// and gradient descent on x^2 step by step.
 #include "descent/descent.h"
 #include "report/descent_page.h"
 #include "report/report.h"
 #include "report/run_files.h"
 #include "report/scale.h"
+#include "report/sections.h"
 #include "report/svg.h"
 #include "train/trainer.h"
 #include "fixtures.h"
@@ -259,6 +261,69 @@ TEST_CASE("the report of a real small run holds every figure with the right coun
   CHECK_THAT(without_model, Contains("No figures from the model"));
   CHECK(count_of(without_model, "class=\"cell\"") == 0);
   CHECK(count_of(without_model, "<circle class=\"pt\" data-series=\"training loss\"") == 3);
+}
+
+TEST_CASE("the report reads a set stored transposed upright, as training did", "[report]") {
+  fixtures::TempDir dir;
+  fixtures::write_synthetic(dir, "train", 300, 1);
+  fixtures::write_synthetic(dir, "test", 90, 2);
+  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
+  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  // Two runs on the same images: as written, and stored transposed with data.transpose.
+  auto run = [&](const std::string& name, const std::string& prefix, bool transpose) {
+    const nlohmann::json doc = {
+        {"data", {{"train_images", prefix + "train-images"}, {"train_labels", "train-labels"},
+                  {"test_images", prefix + "test-images"}, {"test_labels", "test-labels"}, {"num_classes", 3},
+                  {"transpose", transpose}}},
+        {"model", {{"layers", {{{"type", "dense"}, {"units", 3}, {"activation", "softmax"}}}}}},
+        {"training", {{"optimizer", {{"type", "sgd"}, {"learning_rate", 0.01}}}, {"epochs", 1}, {"threads", 1}}},
+        {"output", dir.file(name)}};
+    train::TrainListener quiet;
+    train::train(config::parse_config(doc, "test.json", dir.path().string()), {}, quiet);
+    return report::run_report(dir.file(name));
+  };
+  const std::string upright = run("upright", "", false);
+  const std::string stored = run("stored", "t-", true);
+  // The test-set figures and the training digits, from <section id="..."> to its end.
+  for (const char* id : {"confusion", "mistakes", "data"}) {
+    INFO(id);
+    auto section = [&](const std::string& html) {
+      const std::size_t start = html.find("<section id=\"" + std::string(id) + "\">");
+      REQUIRE(start != std::string::npos);
+      return html.substr(start, html.find("</section>", start) - start);
+    };
+    CHECK(section(stored) == section(upright));
+  }
+}
+
+TEST_CASE("the confusion figures name the classes when the config does, and show indices otherwise", "[report]") {
+  // Two 1x1 test images, both taken for the other class.
+  train::Evaluation e;
+  e.count = 2;
+  e.num_classes = 2;
+  e.confusion = {0, 1, 1, 0};
+  e.predictions = {1, 0};
+  e.outputs = {0.1f, 0.9f, 0.8f, 0.2f};
+  data::Dataset test;
+  test.count = 2;
+  test.rows = 1;
+  test.cols = 1;
+  test.num_classes = 2;
+  test.images = {0, 255};
+  test.labels = {0, 1};
+  const std::vector<std::string> names{"cat", "dog & co"};
+
+  const std::string named = report::confusion_section(e, names);
+  CHECK_THAT(named, Contains("<tr><td>0 cat</td>") && Contains("<tr><td>1 dog &amp; co</td>"));
+  CHECK_THAT(named, Contains("Most confused: 0 cat taken for 1 dog &amp; co (1x), 1 dog &amp; co taken for 0 cat (1x)."));
+  const std::string named_mistakes = report::mistakes_section(e, test, names);
+  CHECK_THAT(named_mistakes, Contains("<figcaption>true 0 cat, said 1 dog &amp; co (90.0%)</figcaption>"));
+  CHECK_THAT(named_mistakes, Contains("<figcaption>true 1 dog &amp; co, said 0 cat (80.0%)</figcaption>"));
+
+  const std::string plain = report::confusion_section(e, {});
+  CHECK_THAT(plain, Contains("<tr><td>0</td>") && Contains("<tr><td>1</td>"));
+  CHECK_THAT(plain, Contains("Most confused: 0 taken for 1 (1x), 1 taken for 0 (1x)."));
+  CHECK_THAT(report::mistakes_section(e, test, {}), Contains("<figcaption>true 0, said 1 (90.0%)</figcaption>"));
 }
 
 TEST_CASE("gradient descent on x^2 follows x <- x - eta * f'(x)", "[report][descent]") {

@@ -3,11 +3,12 @@
 // order each epoch, a resumed run (after an epoch or mid-epoch) ends with the same model bytes
 // and metrics as an uninterrupted one, damaged checkpoints are refused, NaN stops with a clear
 // error and no model, early stopping and best-model saving follow Keras's rules, the batch loop
-// allocates nothing on any optimizer path, and evaluation statistics are right on hand-made
-// predictions.
+// allocates nothing on any optimizer path, evaluation statistics are right on hand-made
+// predictions, and every reader of a config's data turns images upright with data.transpose.
 #include "config/config.h"
 #include "data/dataset.h"
 #include "train/checkpoint.h"
+#include "train/config_data.h"
 #include "train/describe.h"
 #include "train/predict.h"
 #include "train/run_folder.h"
@@ -499,6 +500,52 @@ TEST_CASE("training_samples: the first training samples, or random ones when ask
   CHECK_THAT(fallback.fallback, Contains("missing-labels"));
   CHECK(fallback.samples.count == 3);
   CHECK(fallback.samples.rows == 4);  // the shape still comes from the training images' header
+}
+
+TEST_CASE("data is read as the config says: with data.transpose every reader gets the images upright", "[train]") {
+  fixtures::TempDir dir;
+  // Three 2x3 images stored as EMNIST stores them; upright they are 3x2.
+  std::vector<std::uint8_t> stored(18);
+  for (std::size_t i = 0; i < stored.size(); ++i) stored[i] = static_cast<std::uint8_t>(i);
+  data::write_idx(dir.file("images"), data::make_uint8_array({3, 2, 3}, stored));
+  data::write_idx(dir.file("labels"), data::make_uint8_array({3}, {0, 1, 0}));
+  config::DataConfig as_stored;
+  as_stored.num_classes = 2;
+  as_stored.train_images = dir.file("images");
+  as_stored.train_labels = dir.file("labels");
+  config::DataConfig transposed = as_stored;
+  transposed.transpose = true;
+  const std::vector<std::uint8_t> first_upright{0, 3, 1, 4, 2, 5};
+
+  const data::Dataset plain = train::load_labelled(as_stored, dir.file("images"), dir.file("labels"));
+  CHECK(plain.rows == 2);
+  CHECK(plain.images == stored);
+  CHECK(train::loaded_image_shape(as_stored, dir.file("images")) == std::vector<int>{2, 3});
+
+  const data::Dataset all = train::load_labelled(transposed, dir.file("images"), dir.file("labels"));
+  CHECK(all.count == 3);
+  CHECK(all.rows == 3);
+  CHECK(all.cols == 2);
+  CHECK(std::vector<std::uint8_t>(all.image(0), all.image(1)) == first_upright);
+  CHECK(std::vector<std::uint8_t>(all.image(2), all.image(3)) == std::vector<std::uint8_t>{12, 15, 13, 16, 14, 17});
+  CHECK(all.labels == std::vector<std::uint8_t>{0, 1, 0});
+  const data::Dataset first = train::load_first_labelled(transposed, dir.file("images"), dir.file("labels"), 1);
+  CHECK(first.count == 1);
+  CHECK(first.rows == 3);
+  CHECK(first.images == first_upright);
+  const data::Dataset unlabelled = train::load_unlabelled(transposed, dir.file("images"));
+  CHECK(unlabelled.rows == 3);
+  CHECK(unlabelled.images == all.images);
+  CHECK(train::loaded_image_shape(transposed, dir.file("images")) == std::vector<int>{3, 2});
+
+  // summary, gradcheck and bench take their samples and input shape the same way.
+  config::Config cfg = config::default_config();
+  cfg.data = transposed;
+  cfg.model.layers.back().units = 2;
+  const train::TrainingSamples samples = train::training_samples(cfg, 2, 1, false);
+  CHECK(samples.samples.rows == 3);
+  CHECK(std::vector<std::uint8_t>(samples.samples.image(0), samples.samples.image(1)) == first_upright);
+  CHECK(train::input_shape_for(cfg) == std::vector<int>{3, 2});
 }
 
 TEST_CASE("predict scales pixels as training does and returns each image's probabilities", "[train]") {

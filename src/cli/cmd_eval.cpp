@@ -8,12 +8,14 @@
 #include "data/render.h"
 #include "error.h"
 #include "io/atomic_file.h"
+#include "train/config_data.h"
 #include "train/evaluate.h"
 #include "train/saved_model.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -33,12 +35,14 @@ struct EvalFlags {
   int batch_size = 1000;
 };
 
-nlohmann::json to_json(const train::Evaluation& e, const std::string& model, const std::string& images) {
+nlohmann::json to_json(const train::Evaluation& e, const std::string& model, const std::string& images,
+                       const std::vector<std::string>& names) {
   nlohmann::json classes = nlohmann::json::array();
   const auto scores = e.class_scores();
   for (std::size_t c = 0; c < scores.size(); ++c) {
     classes.push_back({{"class", c}, {"precision", scores[c].precision}, {"recall", scores[c].recall},
                        {"f1", scores[c].f1}, {"support", scores[c].support}});
+    if (!names.empty()) classes.back()["name"] = names[c];
   }
   nlohmann::json matrix = nlohmann::json::array();
   const auto C = static_cast<std::size_t>(e.num_classes);
@@ -53,8 +57,21 @@ nlohmann::json to_json(const train::Evaluation& e, const std::string& model, con
           {"confusion_matrix", matrix}, {"classes", classes}, {"most_confused", pairs}};
 }
 
+// The per-class table's name column fits the longest name; without class names it is absent
+// (width 0) and the table is as it always was.
+std::size_t name_width(const std::vector<std::string>& names) {
+  if (names.empty()) return 0;
+  std::size_t width = text::characters("name");
+  for (const std::string& name : names) width = std::max(width, text::characters(name));
+  return width;
+}
+
+std::string name_cell(const std::string& text, std::size_t width) {
+  return width == 0 ? "" : "  " + text::pad_right(text, width);
+}
+
 void print_report(const train::Evaluation& e, const std::string& model, std::size_t params,
-                  const std::string& images) {
+                  const std::string& images, const std::vector<std::string>& names) {
   std::printf("model     %s (%s parameters)\n", model.c_str(), text::with_commas(params).c_str());
   std::printf("data      %s (%s samples)\n", images.c_str(), text::with_commas(e.count).c_str());
   std::printf("loss      %.4f\n", e.loss);
@@ -70,14 +87,18 @@ void print_report(const train::Evaluation& e, const std::string& model, std::siz
     for (std::size_t p = 0; p < C; ++p) std::printf("%6zu", e.confusion[t * C + p]);
     std::printf("\n");
   }
-  std::printf("\nclass  precision  recall      f1  support\n");
+  const std::size_t width = name_width(names);
+  std::printf("\nclass%s  precision  recall      f1  support\n", name_cell("name", width).c_str());
   const auto scores = e.class_scores();
   for (std::size_t c = 0; c < C; ++c) {
-    std::printf("  %3zu     %.4f  %.4f  %.4f  %7zu\n", c, scores[c].precision, scores[c].recall,
-                scores[c].f1, scores[c].support);
+    std::printf("  %3zu%s     %.4f  %.4f  %.4f  %7zu\n", c, name_cell(names.empty() ? "" : names[c], width).c_str(),
+                scores[c].precision, scores[c].recall, scores[c].f1, scores[c].support);
   }
   std::printf("\nmost confused (true -> predicted: count)\n");
-  for (const auto& p : e.most_confused(5)) std::printf("  %d -> %d: %zu\n", p.truth, p.predicted, p.count);
+  for (const auto& p : e.most_confused(5)) {
+    std::printf("  %s -> %s: %zu\n", text::class_label(static_cast<std::size_t>(p.truth), names).c_str(),
+                text::class_label(static_cast<std::size_t>(p.predicted), names).c_str(), p.count);
+  }
 }
 
 // --images/--labels, else the test files in --data, else the test set the model records.
@@ -100,9 +121,10 @@ std::pair<std::string, std::string> test_files(const EvalFlags& flags, const tra
 
 int run_eval(const EvalFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
+  const std::vector<std::string>& names = saved.config.data.class_names;
   const auto [images, labels] = test_files(flags, saved);
   spdlog::debug("test images {}, labels {}", data::absolute_path(images), data::absolute_path(labels));
-  const data::Dataset set = data::load_dataset(images, labels, saved.config.data.num_classes);
+  const data::Dataset set = train::load_labelled(saved.config.data, images, labels);
   data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
                                               static_cast<std::size_t>(flags.batch_size));
@@ -113,7 +135,7 @@ int run_eval(const EvalFlags& flags) {
   const std::vector<train::Mistake> mistakes = e.most_confident_mistakes(set.labels, flags.show_errors);
   if (flags.json) {
     // stdout stays one JSON document: the mistakes go into it, their drawings to stderr.
-    nlohmann::json report = to_json(e, flags.model, images);
+    nlohmann::json report = to_json(e, flags.model, images, names);
     if (flags.show_errors > 0) {
       report["most_confident_mistakes"] = nlohmann::json::array();
       for (const train::Mistake& m : mistakes) {
@@ -123,12 +145,14 @@ int run_eval(const EvalFlags& flags) {
     }
     std::printf("%s\n", report.dump().c_str());
   } else {
-    print_report(e, flags.model, saved.network->param_count(), images);
+    print_report(e, flags.model, saved.network->param_count(), images, names);
   }
   FILE* drawings = flags.json ? stderr : stdout;
   if (!mistakes.empty()) std::fprintf(drawings, "\nmost confident mistakes first\n");
   for (const train::Mistake& m : mistakes) {
-    std::fprintf(drawings, "\nimage %zu: true %d, predicted %d with p = %.4f\n", m.index, m.truth, m.predicted,
+    std::fprintf(drawings, "\nimage %zu: true %s, predicted %s with p = %.4f\n", m.index,
+                 text::class_label(static_cast<std::size_t>(m.truth), names).c_str(),
+                 text::class_label(static_cast<std::size_t>(m.predicted), names).c_str(),
                  static_cast<double>(m.confidence));
     std::fputs(data::render_image(set.image(m.index), set.rows, set.cols).c_str(), drawings);
   }

@@ -5,6 +5,8 @@
 #include "data/dataset.h"
 #include "data/digit_image.h"
 #include "data/render.h"
+#include "text/format.h"
+#include "train/config_data.h"
 #include "train/predict.h"
 #include "train/saved_model.h"
 
@@ -28,20 +30,25 @@ struct PredictFlags {
 
 int run_predict(const PredictFlags& flags) {
   train::SavedModel saved = train::load_model(flags.model);
-  // A PGM or PNG is your own digit, converted the MNIST way; anything else is read as IDX.
-  const data::Dataset images = data::is_picture_file(flags.images) ? data::picture_dataset(flags.images)
-                                                                    : data::load_images(flags.images);
+  // A PGM or PNG is your own digit, converted the MNIST way (and upright already); anything
+  // else is read as IDX, as the model's training data was.
+  const data::Dataset images = data::is_picture_file(flags.images)
+                                   ? data::picture_dataset(flags.images)
+                                   : train::load_unlabelled(saved.config.data, flags.images);
   const std::vector<train::Prediction> predictions =
       train::predict(*saved.network, images, flags.images, flags.index, flags.count);
+  const std::vector<std::string>& names = saved.config.data.class_names;
   nlohmann::json all = nlohmann::json::array();
   for (const train::Prediction& p : predictions) {
     if (flags.json) {
       all.push_back({{"index", p.index}, {"predicted", p.predicted}, {"probabilities", p.probabilities}});
+      if (!names.empty()) all.back()["name"] = names[p.predicted];
       // stdout stays JSON; what the network saw goes to stderr.
       if (flags.show) std::fputs(data::render_image(images.image(p.index), images.rows, images.cols).c_str(), stderr);
       continue;
     }
-    std::printf("image %zu: predicted %zu (p = %.4f)\n", p.index, p.predicted, p.probabilities[p.predicted]);
+    std::printf("image %zu: predicted %s (p = %.4f)\n", p.index, text::class_label(p.predicted, names).c_str(),
+                p.probabilities[p.predicted]);
     std::fputs(data::render_image(images.image(p.index), images.rows, images.cols).c_str(), stdout);
     for (std::size_t c = 0; c < p.probabilities.size(); ++c) {
       const float probability = p.probabilities[c];

@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "io/json_text.h"
+#include "text/format.h"
 #include "text/suggest.h"
 
 #include <algorithm>
@@ -118,6 +119,38 @@ std::string read_layer_name(const Node& node) {
     node.expected("a name of at most " + std::to_string(kMaxLayerNameBytes) + " bytes");
   }
   return name;
+}
+
+// C0 controls, DEL and the C1 controls (U+0080..U+009F, 0xC2 0x80..0x9F in UTF-8): a name
+// holding one would break the line or the table it is shown in.
+bool has_control_character(const std::string& utf8) {
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    if (byte < 0x20 || byte == 0x7F) return true;
+    if (byte == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
+
+std::string read_class_name(const Node& node) {
+  std::string name = read_string(node);
+  if (text::characters(name) > kMaxClassNameCharacters) {
+    node.expected("a name of at most " + std::to_string(kMaxClassNameCharacters) + " characters");
+  }
+  if (has_control_character(name)) node.expected("a name without control characters");
+  return name;
+}
+
+std::vector<std::string> read_class_names(const Node& node, int num_classes) {
+  const std::string count = std::to_string(num_classes);
+  if (!node.value.is_array()) node.expected("an array of " + count + " class names");
+  if (node.value.size() != static_cast<std::size_t>(num_classes)) {
+    node.fail("expected " + count + " names (one per class), got " +
+              std::to_string(node.value.size()));
+  }
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < node.value.size(); ++i) names.push_back(read_class_name(node.item(i)));
+  return names;
 }
 
 bool read_bool(const Node& node) {
@@ -282,7 +315,7 @@ std::string resolve(const std::string& path, const std::string& base_dir) {
 DataConfig parse_data(const Node& node, const std::string& base_dir) {
   const Object o(node);
   o.check_keys({"train_images", "train_labels", "test_images", "test_labels", "validation_split",
-                "num_classes"});
+                "num_classes", "transpose", "class_names"});
   DataConfig data = default_config().data;
   for (auto [key, target] :
        {std::pair{"train_images", &data.train_images},
@@ -294,6 +327,9 @@ DataConfig parse_data(const Node& node, const std::string& base_dir) {
   // Labels are uint8 in IDX files, so at most 256 classes can occur.
   optional(o, "num_classes", data.num_classes,
            [](const Node& node) { return static_cast<int>(read_integer(node, 1, 256)); });
+  optional(o, "transpose", data.transpose, read_bool);
+  optional(o, "class_names", data.class_names,
+           [&](const Node& node) { return read_class_names(node, data.num_classes); });
   return data;
 }
 

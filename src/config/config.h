@@ -23,7 +23,12 @@ struct DataConfig {
   std::string test_labels;
   double validation_split = 0.0;  // last fraction of the training set, taken before shuffling
   int num_classes = 10;
+  bool transpose = false;  // images stored with rows and columns swapped (EMNIST)
+  std::vector<std::string> class_names;  // one per class, for display; empty: classes by index
 };
+
+// Class names appear in tables and captions, so they are short and fit on one line.
+constexpr std::size_t kMaxClassNameCharacters = 32;
 
 struct EarlyStoppingConfig {
   bool enabled = false;
@@ -91,7 +96,8 @@ void apply_overrides(Config& config, const Overrides& overrides);
 
 // The Keras book network with data from data/mnist/ (relative to the working directory).
 Config default_config();
-// The config back as JSON, every default filled in (recorded in summary.json and model files).
+// The config back as JSON, every default filled in except data.transpose and data.class_names,
+// which appear only when set (recorded in summary.json and model files).
 nlohmann::json to_json(const Config& config);
 
 }  // namespace mnisttrain::config

@@ -138,6 +138,10 @@ nlohmann::json to_json(const Config& config) {
   data["test_labels"] = config.data.test_labels;
   data["validation_split"] = config.data.validation_split;
   data["num_classes"] = config.data.num_classes;
+  // Written only when set: a config without them records exactly what it did before they
+  // existed, and a model that needs them is refused by a version that would ignore them.
+  if (config.data.transpose) data["transpose"] = true;
+  if (!config.data.class_names.empty()) data["class_names"] = config.data.class_names;
 
   json model = json::object();
   // An empty shape means "taken from the data", spelled by leaving the key out.

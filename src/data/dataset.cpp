@@ -5,6 +5,7 @@
 #include "error.h"
 #include "random.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mnisttrain::data {
@@ -171,6 +172,21 @@ Dataset take(const Dataset& data, std::size_t first, std::size_t count) {
   part.labels.assign(data.labels.begin() + static_cast<std::ptrdiff_t>(first),
                      data.labels.begin() + static_cast<std::ptrdiff_t>(first + count));
   return part;
+}
+
+void transpose_images(Dataset& set) {
+  const auto rows = static_cast<std::size_t>(set.rows);
+  const auto cols = static_cast<std::size_t>(set.cols);
+  // One image is copied aside at a time, so a large set is not held twice.
+  std::vector<std::uint8_t> stored(set.features());
+  for (std::size_t i = 0; i < set.count; ++i) {
+    std::uint8_t* image = set.images.data() + i * set.features();
+    std::copy(image, image + stored.size(), stored.begin());
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t c = 0; c < cols; ++c) image[c * rows + r] = stored[r * cols + c];
+    }
+  }
+  std::swap(set.rows, set.cols);
 }
 
 Dataset split_validation(Dataset& train, double fraction) {

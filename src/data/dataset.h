@@ -62,4 +62,8 @@ Dataset random_dataset(std::size_t count, int rows, int cols, int num_classes,
 // Samples [first, first + count) as a new set, e.g. for quick runs and tests.
 Dataset take(const Dataset& data, std::size_t first, std::size_t count);
 
+// Swaps every image's rows and columns (rows x cols becomes cols x rows): EMNIST stores its
+// images transposed, and this turns them upright.
+void transpose_images(Dataset& set);
+
 }  // namespace mnisttrain::data

@@ -6,6 +6,7 @@
 #include "report/html.h"
 #include "report/sections.h"
 #include "report/svg.h"
+#include "train/config_data.h"
 
 #include <memory>
 
@@ -36,19 +37,19 @@ ModelFigures load_model_of(const RunFiles& run) {
 void add_model_sections(Page& page, train::SavedModel& saved) {
   const config::DataConfig& data = saved.config.data;
   try {
-    const data::Dataset test = data::load_dataset(data.test_images, data.test_labels, data.num_classes);
+    const data::Dataset test = train::load_labelled(data, data.test_images, data.test_labels);
     const train::Evaluation e = train::evaluate(*saved.network, test, saved.config.training.loss, 1000);
-    page.add_section("confusion", "Confusion matrix", confusion_section(e));
+    page.add_section("confusion", "Confusion matrix", confusion_section(e, data.class_names));
     page.add_section("weights", "What the first layer learned", weights_section(*saved.network));
-    page.add_section("mistakes", "Most confident mistakes", mistakes_section(e, test));
+    page.add_section("mistakes", "Most confident mistakes", mistakes_section(e, test, data.class_names));
   } catch (const Error& e) {
     page.add_section("weights", "What the first layer learned", weights_section(*saved.network));
     page.add_section("confusion", "Confusion matrix and mistakes",
                      paragraph(std::string("The test set could not be read: ") + e.what(), "note"));
   }
   try {
-    const data::Dataset train = data::load_first(data.train_images, data.train_labels, kDigitsShown, data.num_classes);
-    page.add_section("data", "The data as the network sees it", data_section(train));
+    const data::Dataset first = train::load_first_labelled(data, data.train_images, data.train_labels, kDigitsShown);
+    page.add_section("data", "The data as the network sees it", data_section(first));
   } catch (const Error& e) {
     page.add_section("data", "The data as the network sees it",
                      paragraph(std::string("The training set could not be read: ") + e.what(), "note"));

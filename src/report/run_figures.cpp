@@ -3,6 +3,7 @@
 #include "report/html.h"
 #include "report/sections.h"
 #include "report/svg.h"
+#include "text/format.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,7 +28,7 @@ const nn::Layer* first_dense(const nn::Network& network) {
 
 }  // namespace
 
-std::string confusion_section(const train::Evaluation& e) {
+std::string confusion_section(const train::Evaluation& e, const std::vector<std::string>& class_names) {
   const auto C = static_cast<std::size_t>(e.num_classes);
   HeatMap map{"confusion matrix", "true label", "predicted label", C, C, e.confusion};
   std::string body = paragraph("The model re-evaluated on the test set it recorded: " + std::to_string(e.correct) +
@@ -37,15 +38,16 @@ std::string confusion_section(const train::Evaluation& e) {
   std::vector<std::vector<std::string>> rows;
   const auto scores = e.class_scores();
   for (std::size_t c = 0; c < scores.size(); ++c) {
-    rows.push_back({std::to_string(c), fixed(scores[c].precision, 4), fixed(scores[c].recall, 4), fixed(scores[c].f1, 4),
-                    std::to_string(scores[c].support)});
+    rows.push_back({text::class_label(c, class_names), fixed(scores[c].precision, 4), fixed(scores[c].recall, 4),
+                    fixed(scores[c].f1, 4), std::to_string(scores[c].support)});
   }
   body += "<div class=\"row\">" + heat_map(map) +
           table({"class", "precision", "recall", "F1", "support"}, rows, "class-scores") + "</div>";
   std::string confused;
   for (const auto& p : e.most_confused(5)) {
-    confused += (confused.empty() ? "" : ", ") + std::to_string(p.truth) + " taken for " + std::to_string(p.predicted) +
-                " (" + std::to_string(p.count) + "x)";
+    confused += (confused.empty() ? "" : ", ") + text::class_label(static_cast<std::size_t>(p.truth), class_names) +
+                " taken for " + text::class_label(static_cast<std::size_t>(p.predicted), class_names) + " (" +
+                std::to_string(p.count) + "x)";
   }
   body += paragraph("Precision: of the images called c, the share that are c. Recall: of the c images, the share "
                     "found. F1: their harmonic mean. Most confused: " + (confused.empty() ? "none" : confused) + ".");
@@ -80,11 +82,13 @@ std::string weights_section(const nn::Network& network) {
          "<div class=\"tiles\">" + tiles + "</div>";
 }
 
-std::string mistakes_section(const train::Evaluation& e, const data::Dataset& test) {
+std::string mistakes_section(const train::Evaluation& e, const data::Dataset& test,
+                             const std::vector<std::string>& class_names) {
   const std::vector<train::Mistake> wrong = e.most_confident_mistakes(test.labels, kMistakes);
   std::string grid;
   for (const train::Mistake& m : wrong) {
-    const std::string caption = "true " + std::to_string(m.truth) + ", said " + std::to_string(m.predicted) +
+    const std::string caption = "true " + text::class_label(static_cast<std::size_t>(m.truth), class_names) +
+                                ", said " + text::class_label(static_cast<std::size_t>(m.predicted), class_names) +
                                 " (" + fixed(100.0 * m.confidence, 1) + "%)";
     grid += figure(digit_tile(test.image(m.index), test.rows, test.cols,
                               {84, 84, "digit", "test image " + std::to_string(m.index)}),

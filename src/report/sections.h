@@ -25,10 +25,12 @@ std::string curves_section(const RunFiles& run, const config::Config& config);
 
 // How many training digits the data section shows (all the report reads of the training set).
 constexpr std::size_t kDigitsShown = 6;
-// Figures from the model and the data (run_figures.cpp).
-std::string confusion_section(const train::Evaluation& evaluation);
+// Figures from the model and the data (run_figures.cpp). Classes are shown by index, with
+// their names when `class_names` (data.class_names) holds them.
+std::string confusion_section(const train::Evaluation& evaluation, const std::vector<std::string>& class_names);
 std::string weights_section(const nn::Network& network);
-std::string mistakes_section(const train::Evaluation& evaluation, const data::Dataset& test);
+std::string mistakes_section(const train::Evaluation& evaluation, const data::Dataset& test,
+                             const std::vector<std::string>& class_names);
 std::string data_section(const data::Dataset& train);
 
 // Several runs (run_compare.cpp): overlaid curves, and facts side by side.

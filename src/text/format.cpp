@@ -1,4 +1,4 @@
-// Number formatting; see format.h.
+// Number and label formatting; see format.h.
 #include "text/format.h"
 
 #include <cstdio>
@@ -24,5 +24,19 @@ std::string human_bytes(std::uint64_t bytes) {
   return buf;
 }
 
+std::size_t characters(const std::string& utf8) {
+  std::size_t count = 0;
+  for (char byte : utf8) count += (static_cast<unsigned char>(byte) & 0xC0) != 0x80;  // not a continuation byte
+  return count;
+}
+
+std::string pad_right(const std::string& text, std::size_t width) {
+  const std::size_t length = characters(text);
+  return length >= width ? text : text + std::string(width - length, ' ');
+}
+
+std::string class_label(std::size_t index, const std::vector<std::string>& names) {
+  return names.empty() ? std::to_string(index) : std::to_string(index) + " " + names.at(index);
+}
 
 }  // namespace mnisttrain::text

@@ -8,6 +8,7 @@
 #include "checked_size.h"
 #include "error.h"
 #include "optim/optimizer.h"
+#include "train/config_data.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -39,7 +40,7 @@ std::string layer_explanation(const nn::Layer& layer) {
 std::vector<int> input_shape_for(const config::Config& config) {
   std::error_code ignored;
   if (std::filesystem::exists(config.data.train_images, ignored)) {
-    return data::image_shape(config.data.train_images);
+    return loaded_image_shape(config.data, config.data.train_images);
   }
   return config.model.input_shape.empty() ? std::vector<int>{28, 28} : config.model.input_shape;
 }
@@ -74,7 +75,7 @@ TrainingSamples training_samples(const config::Config& config, std::size_t count
   const config::DataConfig& data = config.data;
   if (!random_inputs) {
     try {
-      const data::Dataset all = data::load_dataset(data.train_images, data.train_labels, data.num_classes);
+      const data::Dataset all = load_labelled(data, data.train_images, data.train_labels);
       if (all.count > 0) result.samples = data::take(all, 0, std::min(count, all.count));
     } catch (const Error& e) {
       result.fallback = e.what();

@@ -11,6 +11,7 @@
 #include "train/batch_log.h"
 #include "train/callbacks.h"
 #include "train/checkpoint.h"
+#include "train/config_data.h"
 #include "train/run_folder.h"
 #include "train/step.h"
 
@@ -39,11 +40,11 @@ struct TrainingData {
 // Everything loads and is checked before the first step.
 TrainingData load_training_data(const config::DataConfig& config) {
   TrainingData data;
-  data.train = data::load_dataset(config.train_images, config.train_labels, config.num_classes);
+  data.train = load_labelled(config, config.train_images, config.train_labels);
   if (config.validation_split > 0.0) {
     data.validation = data::split_validation(data.train, config.validation_split);
   }
-  data.test = data::load_dataset(config.test_images, config.test_labels, config.num_classes);
+  data.test = load_labelled(config, config.test_images, config.test_labels);
   data::check_image_shape(data.test, {data.train.rows, data.train.cols}, config.test_images,
                           "the training set " + config.train_images);
   data.input_density = kernels::density(data.train.images.data(), data.train.images.size());
