@@ -116,7 +116,7 @@ std::string data_section(const data::Dataset& train) {
                    "image " + std::to_string(i) + ", label " + std::to_string(train.labels[i]), "sample") +
             onehot + "</div>";
   }
-  std::string body = paragraph("The first training images as stored (uint8 pixels, 0 = white, 255 = black) and the "
+  std::string body = paragraph("The first training images as the network reads them (uint8 pixels, 0 = white, 255 = black) and the "
                                "one-hot vector each label becomes: a " + std::to_string(C) +
                                "-long row of zeros with a 1 at the label's position, which the output layer's " +
                                std::to_string(C) + " units are trained to reproduce.") +
