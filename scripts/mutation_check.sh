@@ -215,10 +215,10 @@ EOF
 
 m sparse-forward-drops-last-sample src/kernels/sparse_dense.cpp <<'EOF'
     for (std::uint32_t e = first; e < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
 ----
     for (std::uint32_t e = first; e + 1 < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
 EOF
 
 m sparse-columns-skip-band-edge src/kernels/sparse_dense.cpp <<'EOF'
