@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -126,8 +127,12 @@ int run_eval(const EvalFlags& flags) {
   spdlog::debug("test images {}, labels {}", data::absolute_path(images), data::absolute_path(labels));
   const data::Dataset set = train::load_labelled(saved.config.data, images, labels);
   data::check_image_shape(set, saved.network->input_shape(), images, "the model " + flags.model);
+  const auto start = std::chrono::steady_clock::now();
   const train::Evaluation e = train::evaluate(*saved.network, set, saved.config.training.loss,
                                               static_cast<std::size_t>(flags.batch_size));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::debug("evaluated {} images in {:.4f} s ({:.0f} images/s) on {} threads", e.count, seconds,
+                static_cast<double>(e.count) / std::max(seconds, 1e-9), saved.network->threads());
   if (!flags.predictions.empty()) {
     io::write_file_atomic(flags.predictions, train::predictions_csv(e, set.labels));
     spdlog::info("wrote {} ({} rows)", flags.predictions, e.count);
