@@ -173,7 +173,9 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
     // Filled in 3 shares of the pixels, as 3 threads do: the same columns, entry for entry.
     kernels::SparseBatch shared;
     shared.reserve(B, C, 0);
-    shared.count_columns(c.x.data(), B, C);
+    shared.start(B, C);
+    for (int s = 0; s < 3; ++s) shared.count_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
+    shared.index_columns();
     for (int s = 0; s < 3; ++s) shared.fill_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
     CHECK(shared.col_start == sparse.col_start);
     CHECK(shared.col_sample == sparse.col_sample);

@@ -174,26 +174,31 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
 
-void SparseBatch::count_columns(const float* x, std::size_t B, std::size_t C) {
+void SparseBatch::start(std::size_t B, std::size_t C) {
   rows = B;
   cols = C;
-  std::uint32_t* count = col_start.data() + 1;  // column p's count in col_start[p + 1]
-  std::fill(count, count + C, 0u);
-  for (std::size_t b = 0; b < B; ++b) {
-    const float* row = x + b * C;
-    for (std::size_t p = 0; p < C; ++p) count[p] += row[p] != 0.0f;
-  }
-  col_start[0] = 0;
-  for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += col_start[p];
-  const std::size_t pairs = C / 2;
+}
+
+void SparseBatch::count_columns(const float* x, Range pixels) {
+  // Column p's count goes to col_start[p + 1], pair q's to pair_start[q + 1], for
+  // index_columns() to sum up.
+  std::uint32_t* count = col_start.data() + 1;
   std::uint32_t* pair_count = pair_start.data() + 1;
-  std::fill(pair_count, pair_count + pairs, 0u);
-  for (std::size_t b = 0; b < B; ++b) {
-    const float* row = x + b * C;
-    for (std::size_t q = 0; q < pairs; ++q) pair_count[q] += (row[2 * q] != 0.0f) | (row[2 * q + 1] != 0.0f);
+  const std::size_t first_pair = pixels.begin / 2, end_pair = std::min(pixels.end, cols / 2 * 2) / 2;
+  std::fill(count + pixels.begin, count + pixels.end, 0u);
+  std::fill(pair_count + first_pair, pair_count + std::max(first_pair, end_pair), 0u);
+  for (std::size_t b = 0; b < rows; ++b) {
+    const float* row = x + b * cols;
+    for (std::size_t p = pixels.begin; p < pixels.end; ++p) count[p] += row[p] != 0.0f;
+    for (std::size_t q = first_pair; q < end_pair; ++q) pair_count[q] += (row[2 * q] != 0.0f) | (row[2 * q + 1] != 0.0f);
   }
+}
+
+void SparseBatch::index_columns() {
+  col_start[0] = 0;
+  for (std::size_t p = 0; p < cols; ++p) col_start[p + 1] += col_start[p];
   pair_start[0] = 0;
-  for (std::size_t q = 0; q < pairs; ++q) pair_start[q + 1] += pair_start[q];
+  for (std::size_t q = 0; q < cols / 2; ++q) pair_start[q + 1] += pair_start[q];
 }
 
 namespace {
@@ -267,7 +272,9 @@ void SparseBatch::fill_columns(const float* x, Range pixels) {
 }
 
 void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
-  count_columns(x, B, C);
+  start(B, C);
+  count_columns(x, {0, C});
+  index_columns();
   fill_columns(x, {0, C});
 }
 

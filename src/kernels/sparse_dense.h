@@ -34,10 +34,13 @@ struct SparseBatch {
   // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
   void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units);
 
-  // Building runs in two steps so that threads can share the second: count_columns() once,
-  // then fill_columns() for every share of the pixels (shares starting at multiples of 16).
-  // x is (B, C) row-major; B <= the reserved rows.
-  void count_columns(const float* x, std::size_t B, std::size_t C);
+  // Building runs in steps so that threads can share the counting and the filling: start()
+  // once, count_columns() for every share of the pixels (shares starting at multiples of 16),
+  // index_columns() once, then fill_columns() for the same shares. x is (B, C) row-major;
+  // B <= the reserved rows.
+  void start(std::size_t B, std::size_t C);
+  void count_columns(const float* x, Range pixels);
+  void index_columns();
   void fill_columns(const float* x, Range pixels);
   // Both steps on the calling thread.
   void build(const float* x, std::size_t B, std::size_t C);

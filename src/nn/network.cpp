@@ -158,7 +158,12 @@ void Network::reserve_sparse_input() {
 }
 
 void Network::compress_input(const float* x, std::size_t B) {
-  sparse_x_.count_columns(x, B, input_features_);
+  sparse_x_.start(B, input_features_);
+  auto count_share = [&](int ith, int nth) {
+    sparse_x_.count_columns(x, kernels::split_range(input_features_, ith, nth, 16));
+  };
+  workers_->run(count_share);
+  sparse_x_.index_columns();
   auto fill_share = [&](int ith, int nth) {
     sparse_x_.fill_columns(x, kernels::split_range(input_features_, ith, nth, 16));
   };
