@@ -36,7 +36,8 @@ for config in "${configs[@]}"; do
   tuned=$($py scripts/bench_pytorch.py --mode tuned --epochs "$epochs" --config "$config")
   t_installed=$(python3 -c "$after_first" "$installed")
   t_tuned=$(python3 -c "$after_first" "$tuned")
-  build/mnisttrain train --config "$config" --epochs "$epochs" --threads 2 --out "$out/$name" --quiet --no-report >/dev/null
+  build/mnisttrain train --config "$config" --epochs "$epochs" --threads 2 --out "$out/$name" --quiet --no-report \
+    >/dev/null 2>"$out/$name.log" || { cat "$out/$name.log" >&2; exit 1; }
   ours=$(python3 -c 'import json, statistics, sys
 t = [json.loads(l)["seconds"] for l in open(sys.argv[1])]
 print(statistics.median(t[1:] or t))' "$out/$name/metrics.jsonl")
