@@ -120,6 +120,12 @@ TEST_CASE("bench runs its measurements (no timing is asserted)", "[cli][e2e]") {
   const Run r = run_cli("bench --seconds 0.02");
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("naive loop") && Contains("OpenBLAS 1 thread") && Contains("samples/s"));
+  // The reference config has no clipnorm: a sparse first layer's update is streamed, and said so.
+  const Run j = run_cli("bench --seconds 0.02 --json");
+  REQUIRE(j.status == 0);
+  const nlohmann::json report = nlohmann::json::parse(j.out);
+  CHECK(report["streamed_update"] == (report["first_layer"] == "sparse"));
+  CHECK((r.out.find("updated inside its backward") != std::string::npos) == (report["first_layer"] == "sparse"));
 }
 
 TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli][e2e]") {

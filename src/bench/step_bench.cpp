@@ -148,6 +148,7 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
   report.input_density = kernels::density(samples.images.data(), samples.images.size());
   network.use_sparse_input(nn::prefers_sparse_input(report.input_density));
   report.first_layer = network.sparse_input() ? "sparse" : "dense";
+  report.streamed_update = network.streamable_weights().size() > 0 && config.training.optimizer.clipnorm <= 0.0;
   report.matmul = kernels::name_of(kernels::matmul_backend(first_dense(network).outputs, B));
   report.blas = blas::library_description();
   report.blas_core = blas::core_name();
@@ -189,7 +190,7 @@ nlohmann::json to_json(const BenchReport& r) {
   }
   return {{"network", r.network},     {"optimizer", r.optimizer},   {"batch_size", r.batch_size},
           {"params", r.params},       {"samples", r.samples},       {"input_density", r.input_density},
-          {"first_layer", r.first_layer}, {"matmul", r.matmul},     {"blas", r.blas},
+          {"first_layer", r.first_layer}, {"streamed_update", r.streamed_update}, {"matmul", r.matmul},     {"blas", r.blas},
           {"blas_core", r.blas_core}, {"blas_generic", r.blas_generic},
           {"flops_per_step", r.flops_per_step}, {"products", products}, {"steps", steps}};
 }

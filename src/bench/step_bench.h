@@ -45,6 +45,7 @@ struct BenchReport {
   std::string samples;      // where the batches came from
   double input_density = 0.0;
   std::string first_layer;  // "sparse" or "dense"
+  bool streamed_update = false;  // the first layer's weights updated inside its backward pass
   std::string matmul;       // backend of the dense products
   std::string blas;         // library, version, configuration
   std::string blas_core;

@@ -61,6 +61,10 @@ void print_steps(const bench::BenchReport& r) {
   std::printf("\n  %-26s", "speed-up over 1 thread");
   for (const bench::StepRun& s : r.steps) std::printf(" %11.2fx", r.steps.front().seconds_per_step / s.seconds_per_step);
   std::printf("\n");
+  if (r.streamed_update) {
+    std::printf("(the first layer's weights are updated inside its backward, as their gradient is made;\n"
+                " \"optimizer\" is the update of the other parameters)\n");
+  }
 }
 
 int run_bench(const BenchFlags& flags) {
@@ -75,7 +79,7 @@ int run_bench(const BenchFlags& flags) {
   std::printf("data: %s, %.1f%% of pixels non-zero: first layer %s%s\n", r.samples.c_str(), r.input_density * 100,
               r.first_layer.c_str(), r.first_layer == "sparse" ? " (skips the zero pixels)" : "");
   std::printf("BLAS: %s%s\n", r.blas.c_str(),
-              r.blas_generic ? " (generic pre-AVX kernels: wide dense products use the tiled kernels)" : "");
+              r.blas_generic ? " (generic pre-AVX kernels: the products use the tiled kernels)" : "");
   std::printf("dense products: %s; useful work per step: %.1f MFLOP\n\n", r.matmul.c_str(), r.flops_per_step * 1e-6);
   print_products(r);
   std::printf("\n");
