@@ -42,15 +42,16 @@ UnitBlock unit_block(const SparseBatch& x, std::size_t j, std::size_t units_end)
   return {j, width, first_panel(x) + index * x.rows * kPanelUnits + column};
 }
 
-// The samples of pixel p's column inside `samples`: entries [first, last) of the CSC arrays.
-void column_entries(const SparseBatch& x, std::size_t p, Range samples, std::uint32_t& first,
-                    std::uint32_t& last) {
-  const std::uint32_t* begin = x.col_sample.data() + x.col_start[p];
-  const std::uint32_t* end = x.col_sample.data() + x.col_start[p + 1];
-  if (samples.begin > 0) begin = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.begin));
-  if (samples.end < x.rows) end = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.end));
-  first = static_cast<std::uint32_t>(begin - x.col_sample.data());
-  last = static_cast<std::uint32_t>(end - x.col_sample.data());
+// Entries [start, end) of a column's (or a pair's) list of samples, in increasing sample
+// order, narrowed to those inside `samples` (of a batch of `rows`): [first, last).
+void entries_within(const std::uint32_t* sample, std::uint32_t start, std::uint32_t end,
+                    Range samples, std::size_t rows, std::uint32_t& first, std::uint32_t& last) {
+  const std::uint32_t* begin = sample + start;
+  const std::uint32_t* stop = sample + end;
+  if (samples.begin > 0) begin = std::lower_bound(begin, stop, static_cast<std::uint32_t>(samples.begin));
+  if (samples.end < rows) stop = std::lower_bound(begin, stop, static_cast<std::uint32_t>(samples.end));
+  first = static_cast<std::uint32_t>(begin - sample);
+  last = static_cast<std::uint32_t>(stop - sample);
 }
 
 // `Vectors` vectors of a row starting at `row`, the last holding only `tail` (<= kLanes) lanes:
@@ -72,17 +73,6 @@ inline void store_row(float* row, const Vec* v, std::size_t tail) {
   }
 }
 
-// The entries of pair q (pixels 2q, 2q + 1) inside `samples`: [first, last) of the pair arrays.
-void pair_entries(const SparseBatch& x, std::size_t q, Range samples, std::uint32_t& first,
-                  std::uint32_t& last) {
-  const std::uint32_t* begin = x.pair_sample.data() + x.pair_start[q];
-  const std::uint32_t* end = x.pair_sample.data() + x.pair_start[q + 1];
-  if (samples.begin > 0) begin = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.begin));
-  if (samples.end < x.rows) end = std::lower_bound(begin, end, static_cast<std::uint32_t>(samples.end));
-  first = static_cast<std::uint32_t>(begin - x.pair_sample.data());
-  last = static_cast<std::uint32_t>(end - x.pair_sample.data());
-}
-
 // panel[b] += x[b, p] * weight[p] for the pixels in increasing order and, for each, its
 // samples; `Vectors` vectors of units, the panel and weight already offset to them. Pixels go
 // by pairs, each entry adding x[b, 2q] * weight[2q] and then x[b, 2q + 1] * weight[2q + 1] (the
@@ -94,7 +84,7 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   const float* pair_value = x.pair_value.data();
   for (std::size_t q = 0; q < x.cols / 2; ++q) {
     std::uint32_t first, last;
-    pair_entries(x, q, samples, first, last);
+    entries_within(pair_sample, x.pair_start[q], x.pair_start[q + 1], samples, x.rows, first, last);
     if (first == last) continue;
     Vec even[Vectors], odd[Vectors];
     load_row<Vectors>(even, weight + 2 * q * OC, tail);
@@ -113,7 +103,7 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   if (x.cols % 2 == 0) return;
   const std::size_t p = x.cols - 1;
   std::uint32_t first, last;
-  column_entries(x, p, samples, first, last);
+  entries_within(x.col_sample.data(), x.col_start[p], x.col_start[p + 1], samples, x.rows, first, last);
   if (first == last) return;
   Vec w[Vectors];
   load_row<Vectors>(w, weight + p * OC, tail);
