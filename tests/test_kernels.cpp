@@ -200,7 +200,7 @@ TEST_CASE("sparse first-layer products match the dense reference on a real batch
   sparse.build(x.data(), B, C);
 
   std::vector<float> out(B * OC), expected(B * OC);
-  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
   kernels::dense_forward_reference(expected.data(), x.data(), weight.data(), bias.data(), B, C, OC);
   // float sums of ~150 products of size <= 0.5 against double: within a few float ulps of ~10
   CHECK(max_abs_difference(out, expected) < 1e-5);
@@ -222,14 +222,14 @@ TEST_CASE("the sparse forward walks an odd last pixel alone and matches the refe
   sparse.reserve(B, C, OC);
   sparse.build(x.data(), B, C);
   std::vector<float> out(B * OC), expected(B * OC);
-  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
   kernels::dense_forward_reference(expected.data(), x.data(), weight.data(), bias.data(), B, C, OC);
   CHECK(max_abs_difference(out, expected) < 1e-5);
   // Only the last pixel lit: every output is bias + x * w of that pixel, from the single path.
   std::vector<float> last_only(B * C, 0.0f);
   for (std::size_t b = 0; b < B; ++b) last_only[b * C + C - 1] = 0.5f;
   sparse.build(last_only.data(), B, C);
-  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC, {0, B}, {0, OC});
+  kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
   for (std::size_t j = 0; j < OC; ++j) CHECK(out[3 * OC + j] == bias[j] + 0.5f * weight[(C - 1) * OC + j]);
 }
 
@@ -241,14 +241,18 @@ TEST_CASE("sparse products give the same bits however the work is split") {
   sparse.reserve(B, C, OC);
   sparse.build(x.data(), B, C);
   std::vector<float> whole(B * OC), split(B * OC), dwhole(C * OC), dsplit(C * OC);
-  kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC, {0, B}, {0, OC});
+  kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC);
   kernels::pack_gradient_panels(sparse, dout.data(), OC, {0, B});
   kernels::sparse_dense_backward_weight(dwhole.data(), sparse, OC, {0, C});
   for (int nth : {2, 3}) {
-    for (int ith = 0; ith < nth; ++ith) {
-      const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
-      kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, {0, B}, units);
+    // Each part's units dealt out in shares, then the parts added in shares of samples.
+    for (int part = 0; part < kernels::kForwardParts; ++part) {
+      for (int ith = 0; ith < nth; ++ith) {
+        const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
+        kernels::sparse_dense_forward_part(split.data(), sparse, weight.data(), nullptr, OC, part, units);
+      }
     }
+    for (int ith = 0; ith < nth; ++ith) kernels::add_forward_parts(split.data(), sparse, OC, kernels::split_range(B, ith, nth));
     // The forward used the panels as scratch: pack dout again, in shares of samples.
     for (int ith = 0; ith < nth; ++ith) {
       kernels::pack_gradient_panels(sparse, dout.data(), OC, kernels::split_range(B, ith, nth));
@@ -278,12 +282,12 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     }
     CHECK(sunk == dwhole);
     CHECK(std::all_of(times.begin(), times.end(), [](int t) { return t == 1; }));
-    std::fill(split.begin(), split.end(), 0.0f);
-    for (int ith = 0; ith < nth; ++ith) {
-      kernels::sparse_dense_forward(split.data(), sparse, weight.data(), nullptr, OC, kernels::split_range(B, ith, nth), {0, OC});
-    }
-    CHECK(split == whole);  // by samples too
   }
+  // The forward's two parts cover the pixels, cut where two threads split the weight gradient.
+  CHECK(kernels::forward_part(C, 0).begin == 0);
+  CHECK(kernels::forward_part(C, 0).end == kernels::split_range(C, 0, 2, 16).end);
+  CHECK(kernels::forward_part(C, 1).begin == kernels::forward_part(C, 0).end);
+  CHECK(kernels::forward_part(C, 1).end == C);
 }
 
 TEST_CASE("tiled matrix products match the reference for every operand layout and edge size") {

@@ -113,7 +113,7 @@ TEST_CASE("dense forward equals X.W + b computed by hand", "[nn]") {
   const float w[] = {1, 0, -1, 1, 2, 0.5f};  // (3, 2)
   const float b[] = {0.5f, -1};
   float out[4];
-  nn::dense_forward(out, x, nullptr, w, b, nn::Activation::Linear, 2, 3, 2, 0, 1);
+  nn::dense_forward(out, x, w, b, nn::Activation::Linear, 2, 3, 2, 0, 1);
   // row 0: [1*1 + 2*-1 + 3*2, 1*0 + 2*1 + 3*0.5] + b = [5.5, 2.5]
   CHECK(out[0] == Approx(5.5f));
   CHECK(out[1] == Approx(2.5f));

@@ -36,22 +36,16 @@ float* first_panel(const SparseBatch& x) {
   return reinterpret_cast<float*>((address + line - 1) / line * line);
 }
 
-UnitBlock unit_block(const SparseBatch& x, std::size_t j, std::size_t units_end) {
-  const std::size_t index = j / kPanelUnits, column = j % kPanelUnits;
-  const std::size_t width = std::min(units_end, (index + 1) * kPanelUnits) - j;
-  return {j, width, first_panel(x) + index * x.rows * kPanelUnits + column};
+// Panel sets, one per forward part, each of max_units / kPanelUnits (rounded up) panels.
+std::size_t panel_set_floats(const SparseBatch& x) {
+  return (x.panels.size() - 64 / sizeof(float)) / kForwardParts;
 }
 
-// Entries [start, end) of a column's (or a pair's) list of samples, in increasing sample
-// order, narrowed to those inside `samples` (of a batch of `rows`): [first, last).
-void entries_within(const std::uint32_t* sample, std::uint32_t start, std::uint32_t end,
-                    Range samples, std::size_t rows, std::uint32_t& first, std::uint32_t& last) {
-  const std::uint32_t* begin = sample + start;
-  const std::uint32_t* stop = sample + end;
-  if (samples.begin > 0) begin = std::lower_bound(begin, stop, static_cast<std::uint32_t>(samples.begin));
-  if (samples.end < rows) stop = std::lower_bound(begin, stop, static_cast<std::uint32_t>(samples.end));
-  first = static_cast<std::uint32_t>(begin - sample);
-  last = static_cast<std::uint32_t>(stop - sample);
+UnitBlock unit_block(const SparseBatch& x, std::size_t j, std::size_t units_end, int part = 0) {
+  const std::size_t index = j / kPanelUnits, column = j % kPanelUnits;
+  const std::size_t width = std::min(units_end, (index + 1) * kPanelUnits) - j;
+  float* set = first_panel(x) + static_cast<std::size_t>(part) * panel_set_floats(x);
+  return {j, width, set + index * x.rows * kPanelUnits + column};
 }
 
 // `Vectors` vectors of a row starting at `row`, the last holding only `tail` (<= kLanes) lanes:
@@ -73,18 +67,17 @@ inline void store_row(float* row, const Vec* v, std::size_t tail) {
   }
 }
 
-// panel[b] += x[b, p] * weight[p] for the pixels in increasing order and, for each, its
-// samples; `Vectors` vectors of units, the panel and weight already offset to them. Pixels go
-// by pairs, each entry adding x[b, 2q] * weight[2q] and then x[b, 2q + 1] * weight[2q + 1] (the
-// same order); an odd last pixel goes alone.
+// panel[b] += x[b, p] * weight[p] for the pixels in `pixels` (starting at an even pixel) in
+// increasing order and, for each, its samples; `Vectors` vectors of units, the panel and weight
+// already offset to them. Pixels go by pairs, each entry adding x[b, 2q] * weight[2q] and then
+// x[b, 2q + 1] * weight[2q + 1] (the same order); an odd last pixel goes alone.
 template <std::size_t Vectors>
 void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, std::size_t OC,
-                     std::size_t tail, Range samples) {
+                     std::size_t tail, Range pixels) {
   const std::uint32_t* pair_sample = x.pair_sample.data();
   const float* pair_value = x.pair_value.data();
-  for (std::size_t q = 0; q < x.cols / 2; ++q) {
-    std::uint32_t first, last;
-    entries_within(pair_sample, x.pair_start[q], x.pair_start[q + 1], samples, x.rows, first, last);
+  for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
+    const std::uint32_t first = x.pair_start[q], last = x.pair_start[q + 1];
     if (first == last) continue;
     Vec even[Vectors], odd[Vectors];
     load_row<Vectors>(even, weight + 2 * q * OC, tail);
@@ -100,14 +93,11 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
       }
     }
   }
-  if (x.cols % 2 == 0) return;
-  const std::size_t p = x.cols - 1;
-  std::uint32_t first, last;
-  entries_within(x.col_sample.data(), x.col_start[p], x.col_start[p + 1], samples, x.rows, first, last);
-  if (first == last) return;
+  if (pixels.end % 2 == 0) return;
+  const std::size_t p = pixels.end - 1;
   Vec w[Vectors];
   load_row<Vectors>(w, weight + p * OC, tail);
-  for (std::uint32_t e = first; e < last; ++e) {
+  for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
     float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
     const float v = x.col_value[e];
     for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
@@ -161,7 +151,7 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   pair_sample.resize(max_rows * (columns / 2));
   pair_value.resize(max_rows * (columns / 2) * 2);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
-  panels.resize(blocks * max_rows * kPanelUnits + 64 / sizeof(float));
+  panels.resize(kForwardParts * blocks * max_rows * kPanelUnits + 64 / sizeof(float));
 }
 
 void SparseBatch::start(std::size_t B, std::size_t C) {
@@ -268,23 +258,49 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
   fill_columns(x, {0, C});
 }
 
-void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
-                          std::size_t OC, Range samples, Range units) {
+Range forward_part(std::size_t C, int part) {
+  // A multiple of 16 pixels: bands of the batch compression and pairs stay whole.
+  const std::size_t middle = split_range(C, 0, kForwardParts, 16).end;
+  return part == 0 ? Range{0, middle} : Range{middle, C};
+}
+
+void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
+                               const float* bias, std::size_t OC, int part, Range units) {
+  const Range pixels = forward_part(x.cols, part);
   for (std::size_t j = units.begin; j < units.end;) {
-    const UnitBlock block = unit_block(x, j, units.end);
-    for (std::size_t b = samples.begin; b < samples.end; ++b) {
+    const UnitBlock block = unit_block(x, j, units.end, part);
+    for (std::size_t b = 0; b < x.rows; ++b) {
       float* row = block.panel + b * kPanelUnits;
-      for (std::size_t k = 0; k < block.width; ++k) row[k] = bias ? bias[j + k] : 0.0f;
+      for (std::size_t k = 0; k < block.width; ++k) row[k] = part == 0 && bias ? bias[j + k] : 0.0f;
     }
     over_vectors(
         block.width,
-        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, samples); },
-        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, samples); });
-    for (std::size_t b = samples.begin; b < samples.end; ++b) {
-      std::copy(block.panel + b * kPanelUnits, block.panel + b * kPanelUnits + block.width, out + b * OC + j);
+        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, pixels); },
+        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, pixels); });
+    if (part == 0) {
+      for (std::size_t b = 0; b < x.rows; ++b) {
+        std::copy(block.panel + b * kPanelUnits, block.panel + b * kPanelUnits + block.width, out + b * OC + j);
+      }
     }
     j += block.width;
   }
+}
+
+void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range samples) {
+  for (std::size_t j = 0; j < OC;) {
+    const UnitBlock block = unit_block(x, j, OC, 1);
+    for (std::size_t b = samples.begin; b < samples.end; ++b) {
+      const float* second = block.panel + b * kPanelUnits;
+      for (std::size_t k = 0; k < block.width; ++k) out[b * OC + j + k] += second[k];
+    }
+    j += block.width;
+  }
+}
+
+void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
+                          std::size_t OC) {
+  for (int part = 0; part < kForwardParts; ++part) sparse_dense_forward_part(out, x, weight, bias, OC, part, {0, OC});
+  add_forward_parts(out, x, OC, {0, x.rows});
 }
 
 void pack_gradient_panels(const SparseBatch& x, const float* dout, std::size_t OC, Range samples) {

@@ -27,8 +27,9 @@ struct SparseBatch {
   std::vector<std::uint32_t> pair_start;  // (C / 2 + 1)
   std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
   std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
-  // The products' scratch: one (B, kPanelUnits) panel per block of kPanelUnits output units,
-  // each written only by the thread whose units it holds. Scratch, not state: hence mutable.
+  // The products' scratch: per forward part, one (B, kPanelUnits) panel per block of
+  // kPanelUnits output units, each written only by the thread that holds that part and block
+  // (the weight gradient uses part 0's). Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
 
   // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
@@ -57,11 +58,25 @@ constexpr std::size_t kPanelUnits = 8 * kLanes;
 constexpr std::size_t kPanelUnits = 4 * kLanes;
 #endif
 
-// out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for the rows in
-// `samples` and the columns in `units`. out is (B, OC), weight (C, OC), bias (OC) or null;
-// OC <= the reserved max_units. `units` starts at a multiple of kLanes (kernels/vec.h).
+// The forward sum runs over two fixed parts of the pixels, [0, mid) and [mid, C), added at the
+// end: out = (bias + sum over part 0) + sum over part 1. Two threads then each own the kernel
+// rows of one part in the forward as in the weight gradient and its update (split by pixels
+// at the same place), so each core keeps to its own rows of W and of the optimizer's moments.
+// The parts do not depend on the thread count, and so neither do the bits.
+constexpr int kForwardParts = 2;
+Range forward_part(std::size_t C, int part);
+
+// Part `part` of out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for
+// every sample and the columns in `units`: part 0 (with the bias) is written to out (B, OC),
+// part 1 stays in the batch's panels for add_forward_parts. weight is (C, OC), bias (OC) or
+// null; OC <= the reserved max_units; `units` starts at a multiple of kLanes (kernels/vec.h).
+void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
+                               const float* bias, std::size_t OC, int part, Range units);
+// out[b, j] += part 1, for the rows in `samples`: once both parts of every unit are done.
+void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range samples);
+// Both parts and their sum on the calling thread.
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
-                          std::size_t OC, Range samples, Range units);
+                          std::size_t OC);
 
 // Takes each finished block of a weight gradient row, dweight[offset, offset + count) of the
 // (C, OC) matrix, in place of storing it: the optimizer can update those weights while their

@@ -36,13 +36,8 @@ bool take_share(kernels::MatmulBackend backend, int& ith, int& nth) {
 }
 
 // out[rows, units] (+)= X[rows] . W[:, units]
-void product_block(float* out, const float* inp, const kernels::SparseBatch* sparse,
-                   const float* weight, const float* bias, std::size_t C, std::size_t OC, Range rows,
-                   Range units) {
-  if (sparse) {
-    kernels::sparse_dense_forward(out, *sparse, weight, bias, OC, rows, units);
-    return;
-  }
+void product_block(float* out, const float* inp, const float* weight, const float* bias,
+                   std::size_t C, std::size_t OC, Range rows, Range units) {
   if (bias) seed_bias(out, bias, OC, rows, units);
   kernels::matmul(kernels::matmul_backend(OC, C), false, false, out + rows.begin * OC + units.begin, OC,
                   inp + rows.begin * C, C, weight + units.begin, OC, rows.size(), units.size(), C,
@@ -51,18 +46,38 @@ void product_block(float* out, const float* inp, const kernels::SparseBatch* spa
 
 }  // namespace
 
-void dense_forward(float* out, const float* inp, const kernels::SparseBatch* sparse,
-                   const float* weight, const float* bias, Activation act, std::size_t B,
-                   std::size_t C, std::size_t OC, int ith, int nth) {
-  if (!sparse && !take_share(kernels::matmul_backend(OC, C), ith, nth)) return;
+void dense_forward(float* out, const float* inp, const float* weight, const float* bias,
+                   Activation act, std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
+  if (!take_share(kernels::matmul_backend(OC, C), ith, nth)) return;
   if (split_by_units(OC, act, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
-    product_block(out, inp, sparse, weight, bias, C, OC, {0, B}, units);
+    product_block(out, inp, weight, bias, C, OC, {0, B}, units);
     for (std::size_t r = 0; r < B; ++r) activation_forward(act, out + r * OC + units.begin, 1, units.size());
     return;
   }
   const Range rows = split_range(B, ith, nth);
-  product_block(out, inp, sparse, weight, bias, C, OC, rows, {0, OC});
+  product_block(out, inp, weight, bias, C, OC, rows, {0, OC});
+  activation_forward(act, out + rows.begin * OC, rows.size(), OC);
+}
+
+void sparse_dense_forward_parts(float* out, const kernels::SparseBatch& sparse, const float* weight,
+                                const float* bias, std::size_t OC, int ith, int nth) {
+  // Work items: each forward part of each panel's worth of units, dealt out in order, so two
+  // threads get one part each (and each keeps to the kernel rows it updates).
+  const std::size_t blocks = (OC + kernels::kPanelUnits - 1) / kernels::kPanelUnits;
+  const Range items = split_range(kernels::kForwardParts * blocks, ith, nth);
+  for (std::size_t item = items.begin; item < items.end; ++item) {
+    const auto part = static_cast<int>(item / blocks);
+    const std::size_t block = item % blocks;
+    const Range units{block * kernels::kPanelUnits, std::min(OC, (block + 1) * kernels::kPanelUnits)};
+    kernels::sparse_dense_forward_part(out, sparse, weight, bias, OC, part, units);
+  }
+}
+
+void sparse_dense_forward_finish(float* out, const kernels::SparseBatch& sparse, Activation act,
+                                 std::size_t B, std::size_t OC, int ith, int nth) {
+  const Range rows = split_range(B, ith, nth);
+  kernels::add_forward_parts(out, sparse, OC, rows);
   activation_forward(act, out + rows.begin * OC, rows.size(), OC);
 }
 
@@ -102,7 +117,8 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
                       int ith, int nth) {
   if (sparse) {
     // By pixels: each thread writes its own contiguous rows of dW (see sparse_dense.h).
-    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, split_range(C, ith, nth), {0, OC});
+    // Cut at 16 pixels, as the forward's parts are: two threads own the same rows in both.
+    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, split_range(C, ith, nth, 16), {0, OC});
     if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }

@@ -13,12 +13,18 @@
 
 namespace mnisttrain::nn {
 
-// out is (B, OC), inp is (B, C), weight is (C, OC), bias is (OC) or null. When `sparse` is
-// given it holds the same X compressed (the first layer on MNIST's mostly-zero pixels) and the
-// product skips the zero pixels. The activation is applied in place (softmax per row).
-void dense_forward(float* out, const float* inp, const kernels::SparseBatch* sparse,
-                   const float* weight, const float* bias, Activation act, std::size_t B,
-                   std::size_t C, std::size_t OC, int ith, int nth);
+// out is (B, OC), inp is (B, C), weight is (C, OC), bias is (OC) or null. The activation is
+// applied in place (softmax per row).
+void dense_forward(float* out, const float* inp, const float* weight, const float* bias,
+                   Activation act, std::size_t B, std::size_t C, std::size_t OC, int ith, int nth);
+
+// The same over a sparse input (the first layer on MNIST's mostly-zero pixels), in two runs
+// with a barrier between: this thread's share of the forward parts (kernels/sparse_dense.h),
+// then, once every share is done, the parts added and the activation applied, by rows.
+void sparse_dense_forward_parts(float* out, const kernels::SparseBatch& sparse, const float* weight,
+                                const float* bias, std::size_t OC, int ith, int nth);
+void sparse_dense_forward_finish(float* out, const kernels::SparseBatch& sparse, Activation act,
+                                 std::size_t B, std::size_t OC, int ith, int nth);
 
 // Given dout = dL/dZ (B, OC): dweight = X^T . dZ + 2 * l2 * W (C, OC), dbias = sum(dZ, axis=0)
 // (OC), dinp = dZ . W^T (B, C). Gradients are written, not accumulated; dinp may be null (the

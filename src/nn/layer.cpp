@@ -23,9 +23,14 @@ void layer_forward(float* out, float* mask, const float* inp, const kernels::Spa
                    const float* params, const Layer& layer, std::size_t B, bool training,
                    Rng& dropout_rng, int ith, int nth) {
   const LayerSpec& spec = layer.spec;
+  if (spec.type == LayerType::Dense && sparse) {
+    sparse_dense_forward_parts(out, *sparse, params + layer.weight_offset, bias_of(params, layer),
+                               layer.outputs, ith, nth);
+    return;
+  }
   if (spec.type == LayerType::Dense) {
-    dense_forward(out, inp, sparse, params + layer.weight_offset, bias_of(params, layer),
-                  spec.activation, B, layer.inputs, layer.outputs, ith, nth);
+    dense_forward(out, inp, params + layer.weight_offset, bias_of(params, layer), spec.activation,
+                  B, layer.inputs, layer.outputs, ith, nth);
     return;
   }
   const bool drawing_masks = spec.type == LayerType::Dropout && training && spec.rate > 0.0;
@@ -52,6 +57,11 @@ void layer_forward(float* out, float* mask, const float* inp, const kernels::Spa
 bool has_activation_gradient(const Layer& layer, bool skip_activation) {
   const bool has_activation = layer.spec.type == LayerType::Dense || layer.spec.type == LayerType::Activation;
   return has_activation && !skip_activation && layer.spec.activation != Activation::Linear;
+}
+
+void layer_forward_finish(float* out, const kernels::SparseBatch& sparse, const Layer& layer,
+                          std::size_t B, int ith, int nth) {
+  sparse_dense_forward_finish(out, sparse, layer.spec.activation, B, layer.outputs, ith, nth);
 }
 
 void layer_backward_activation(float* dout, const float* out, const Layer& layer, std::size_t B,

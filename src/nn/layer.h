@@ -29,10 +29,13 @@ struct Layer {
 // out (B, outputs) from inp (B, inputs). params is the whole parameter buffer; mask is the
 // (B, outputs) dropout mask (dropout layers only, else unused); training turns dropout on (its
 // masks come from one random stream in a fixed order, so thread 0 draws them all). `sparse`,
-// when given, is inp compressed for the first dense layer (kernels/sparse_dense.h).
+// when given, is inp compressed for the first dense layer (kernels/sparse_dense.h): its forward
+// then takes a second pass, layer_forward_finish, after a barrier.
 void layer_forward(float* out, float* mask, const float* inp, const kernels::SparseBatch* sparse,
                    const float* params, const Layer& layer, std::size_t B, bool training,
                    Rng& dropout_rng, int ith, int nth);
+void layer_forward_finish(float* out, const kernels::SparseBatch& sparse, const Layer& layer,
+                          std::size_t B, int ith, int nth);
 
 // Backward is two passes, with a barrier between them (the second reads all of the first's
 // result). First dZ = dout * act'(out) in place on dout (B, outputs), for layers where

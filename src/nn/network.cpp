@@ -191,6 +191,10 @@ const float* Network::forward(const float* x, std::size_t B, bool training) {
     };
     const auto start = Clock::now();
     workers_->run(share);
+    if (const kernels::SparseBatch* sparse = sparse_input_of(i)) {
+      auto finish_share = [&](int ith, int nth) { layer_forward_finish(outputs_[i].data(), *sparse, layers_[i], B, ith, nth); };
+      workers_->run(finish_share);
+    }
     if (timings_) timings_->forward[i] += seconds_since(start);
     in = outputs_[i].data();
   }
