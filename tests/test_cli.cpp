@@ -583,7 +583,7 @@ TEST_CASE("command-line parsing in-process: flags, defaults, overrides, refusals
   SECTION("defaults are what --help shows") {
     Parsed p;
     p.app.parse("eval model.bin", false);
-    CHECK(p.option("eval", "--batch-size")->get_default_str() == "1000");
+    CHECK(p.option("eval", "--batch-size")->get_default_str() == "256");
     CHECK(p.option("eval", "model")->as<std::string>() == "model.bin");
     CHECK(p.option("gradcheck", "--threshold")->get_default_str() == "0.001");
     CHECK(p.option("gradcheck", "--samples")->get_default_str() == "4");
