@@ -1,13 +1,14 @@
 // Sparse-input dense-layer kernels and their dense references; see sparse_dense.h.
 //
-// Both products walk the batch by pixel (CSC) over one block of up to kPanelUnits output units
-// at a time, with that block's (B, width) slice of out (or of dout) copied into a contiguous
-// panel: row-major slices of a (B, 512) matrix sit 2 KB apart and crowd a few cache sets, the
-// panel does not. The forward holds a kernel row in registers and adds it to the panel rows of
-// the samples that have that pixel; the weight gradient holds a gradient row in registers and
-// sums the panel rows of those samples into it. Every output element is a sum in a fixed order
-// (increasing pixel, or increasing sample) whatever the ranges: results do not depend on how
-// the work is split between threads, and match a walk by sample bit for bit.
+// Both products walk the batch by pixel over one block of up to kPanelUnits output units at a
+// time, in a contiguous (B, kPanelUnits) panel: row-major slices of a (B, 512) matrix sit 2 KB
+// apart and crowd a few cache sets, the panel does not. The forward seeds the panel with the
+// bias (part 0) or zeros (part 1), holds the kernel rows of a pixel pair in registers and adds
+// them to the panel rows of the samples that have either pixel lit, then copies part 0 out. The
+// weight gradient reads dZ packed into panels, holds a gradient row in registers and sums the
+// panel rows of that pixel's samples into it. Every output element is a sum in a fixed order
+// (increasing pixel within a fixed part, or increasing sample) whatever the ranges: results do
+// not depend on how the work is split between threads.
 #include "kernels/sparse_dense.h"
 
 #include "kernels/vec.h"

@@ -1,7 +1,8 @@
 // The first dense layer on sparse inputs. 81% of MNIST's pixels are exactly zero, and a zero
 // pixel contributes exactly nothing to X . W (nor to X^T . dZ), so both products only need the
 // kernel rows of the non-zero pixels. Same math as the dense product; only the order of the
-// additions changes (the sum runs over the non-zero pixels in increasing index order).
+// additions changes (the sums run over the non-zero pixels in increasing index order, the
+// forward's in two fixed parts added at the end: see kForwardParts).
 #pragma once
 
 #include "kernels/partition.h"
@@ -28,8 +29,9 @@ struct SparseBatch {
   std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
   std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
   // The products' scratch: per forward part, one (B, kPanelUnits) panel per block of
-  // kPanelUnits output units, each written only by the thread that holds that part and block
-  // (the weight gradient uses part 0's). Scratch, not state: hence mutable.
+  // kPanelUnits output units. In the forward each is written only by the thread that holds
+  // that part and block; the weight gradient's dZ is packed into part 0's by rows, and read
+  // after a barrier. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
 
   // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
@@ -69,7 +71,8 @@ Range forward_part(std::size_t C, int part);
 // Part `part` of out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for
 // every sample and the columns in `units`: part 0 (with the bias) is written to out (B, OC),
 // part 1 stays in the batch's panels for add_forward_parts. weight is (C, OC), bias (OC) or
-// null; OC <= the reserved max_units; `units` starts at a multiple of kLanes (kernels/vec.h).
+// null; OC <= the reserved max_units; `units` starts at a multiple of kLanes (kernels/vec.h)
+// and ends at one or at OC (its last vector is read and written whole inside the panel).
 void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
                                const float* bias, std::size_t OC, int part, Range units);
 // out[b, j] += part 1, for the rows in `samples`: once both parts of every unit are done.

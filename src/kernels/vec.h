@@ -27,7 +27,7 @@ inline Vec load(const float* p) {
 
 inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 
-// The first `count` (< kLanes) floats at p, zeros after: the edge of a row goes through the same
+// The first `count` (<= kLanes) floats at p, zeros after: the edge of a row goes through the same
 // vector arithmetic as the rest, so a value gets the same bits in a full vector or at the edge
 // (a scalar a * b + c may or may not be fused where the vector one is). AVX-512 has masked
 // loads and stores for this; elsewhere the lanes go through a padded copy.

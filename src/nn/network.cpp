@@ -140,6 +140,12 @@ void Network::set_threads(int threads) {
   workers_ = std::make_unique<kernels::WorkerPool>(threads);
 }
 
+std::size_t Network::leading_flattens() const {
+  std::size_t count = 0;
+  while (count < layers_.size() && layers_[count].spec.type == LayerType::Flatten) ++count;
+  return count;
+}
+
 std::size_t Network::first_dense_on_input() const {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     if (layers_[i].spec.type == LayerType::Dense) return i;
@@ -227,7 +233,9 @@ void Network::backward(const float* x, std::size_t B, bool fused_softmax,
       workers_->run(prepare_share);
     }
     const float* in = i ? outputs_[i - 1].data() : x;
-    float* dx = i ? grad_buffers_[i - 1].data() : nullptr;  // the input's gradient is not needed
+    // Below the first layer that is not a flatten, nothing needs the input's gradient (and the
+    // sparse first layer's weights are being updated in this very run).
+    float* dx = i > leading_flattens() ? grad_buffers_[i - 1].data() : nullptr;
     auto share = [&](int ith, int nth) {
       layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse, sparse ? weight_sink : nullptr,
                      masks_[i].data(), params_.data(), layer, B, ith, nth);

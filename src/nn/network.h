@@ -111,6 +111,7 @@ class Network {
 
   // The dense layer that reads the input as it is (only flatten layers before it), or none.
   std::size_t first_dense_on_input() const;
+  std::size_t leading_flattens() const;
   void reserve_sparse_input();
   // x compressed into sparse_x_, the rows shared between the workers.
   void compress_input(const float* x, std::size_t B);
