@@ -42,6 +42,14 @@ std::vector<float> real_batch(std::size_t B) {
   return x;
 }
 
+// x (B, C) compressed, with panels for products of up to OC units.
+kernels::SparseBatch compressed(const std::vector<float>& x, std::size_t B, std::size_t C, std::size_t OC) {
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C, OC);
+  sparse.build(x.data(), B, C);
+  return sparse;
+}
+
 std::vector<float> random_values(std::size_t n, std::uint64_t seed) {
   Rng rng(seed);
   std::vector<float> v(n);
@@ -123,9 +131,7 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
   for (const Case& c : {Case{real_batch(128), 128, 784}, Case{odd, 9, 37}}) {
     const std::size_t B = c.B, C = c.C;
     INFO(B << " x " << C);
-    kernels::SparseBatch sparse;
-    sparse.reserve(B, C, 0);
-    sparse.build(c.x.data(), B, C);
+    const kernels::SparseBatch sparse = compressed(c.x, B, C, 0);
     std::size_t nonzero = 0;
     for (float v : c.x) nonzero += v != 0.0f;
     REQUIRE(sparse.nonzeros() == nonzero);
@@ -195,9 +201,7 @@ TEST_CASE("sparse first-layer products match the dense reference on a real batch
   const std::vector<float> x = real_batch(B);
   const std::vector<float> weight = random_values(C * OC, 1), bias = random_values(OC, 2);
   const std::vector<float> dout = random_values(B * OC, 3);
-  kernels::SparseBatch sparse;
-  sparse.reserve(B, C, OC);
-  sparse.build(x.data(), B, C);
+  kernels::SparseBatch sparse = compressed(x, B, C, OC);
 
   std::vector<float> out(B * OC), expected(B * OC);
   kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
@@ -218,9 +222,7 @@ TEST_CASE("the sparse forward walks an odd last pixel alone and matches the refe
   std::vector<float> x = random_values(B * C, 12);
   for (std::size_t i = 0; i < x.size(); i += 2) x[i] = 0.0f;  // half the pixels blank
   const std::vector<float> weight = random_values(C * OC, 13), bias = random_values(OC, 14);
-  kernels::SparseBatch sparse;
-  sparse.reserve(B, C, OC);
-  sparse.build(x.data(), B, C);
+  kernels::SparseBatch sparse = compressed(x, B, C, OC);
   std::vector<float> out(B * OC), expected(B * OC);
   kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
   kernels::dense_forward_reference(expected.data(), x.data(), weight.data(), bias.data(), B, C, OC);
@@ -237,9 +239,7 @@ TEST_CASE("sparse products give the same bits however the work is split") {
   const std::size_t B = 128, C = 784, OC = 512;
   const std::vector<float> x = real_batch(B);
   const std::vector<float> weight = random_values(C * OC, 4), dout = random_values(B * OC, 5);
-  kernels::SparseBatch sparse;
-  sparse.reserve(B, C, OC);
-  sparse.build(x.data(), B, C);
+  kernels::SparseBatch sparse = compressed(x, B, C, OC);
   std::vector<float> whole(B * OC), split(B * OC), dwhole(C * OC), dsplit(C * OC);
   kernels::sparse_dense_forward(whole.data(), sparse, weight.data(), nullptr, OC);
   kernels::pack_gradient_panels(sparse, dout.data(), OC, {0, B});
