@@ -329,6 +329,19 @@ TEST_CASE("MNIST's 60,000 samples in batches of 128 make 469 batches, the last o
   CHECK(batches.batch(468).size == 96);
 }
 
+TEST_CASE("scale_pixels gives exactly pixel / 255.0f for every byte value", "[data][batches]") {
+  std::vector<std::uint8_t> pixels(256);
+  for (std::size_t v = 0; v < 256; ++v) pixels[v] = static_cast<std::uint8_t>(v);
+  std::vector<float> x(256);
+  scale_pixels(pixels.data(), pixels.size(), x.data());
+  for (std::size_t v = 0; v < 256; ++v) {
+    volatile float divisor = 255.0f;  // a real float division, not one the compiler rewrote
+    const float quotient = static_cast<float>(v) / divisor;
+    INFO("pixel " << v);
+    CHECK(std::memcmp(&x[v], &quotient, sizeof(float)) == 0);
+  }
+}
+
 TEST_CASE("one-hot rows have a single 1 at the label", "[data][batches]") {
   const Dataset set = synthetic(13, 1, 2, 10);
   BatchIterator batches(set, 5);

@@ -13,7 +13,9 @@ namespace mnisttrain::data {
 static constexpr std::uint64_t kShuffleStream = 1;
 
 void scale_pixels(const std::uint8_t* pixels, std::size_t n, float* x) {
-  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(pixels[i]) / 255.0f;
+  // A double product rounded once to float equals the float quotient pixel / 255.0f for all
+  // 256 pixel values (tested), without a division per pixel.
+  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(pixels[i] * (1.0 / 255.0));
 }
 
 BatchIterator::BatchIterator(const Dataset& data, std::size_t batch_size)
