@@ -103,6 +103,15 @@ inline void write_transposed(const std::string& from, const std::string& to) {
   mnisttrain::data::write_idx(to, mnisttrain::data::make_uint8_array({n, cols, rows}, stored));
 }
 
+// The synthetic train (300) and test (90) sets, upright and, under "t-" names, stored transposed:
+// the same task twice, for data.transpose.
+inline void write_upright_and_transposed(const TempDir& dir) {
+  write_synthetic(dir, "train", 300, 1);
+  write_synthetic(dir, "test", 90, 2);
+  write_transposed(dir.file("train-images"), dir.file("t-train-images"));
+  write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+}
+
 // metrics.jsonl without the fields that measure time, one line per epoch.
 inline std::string metrics_without_timing(const std::string& path) {
   const std::string text = read_bytes(path);

@@ -451,10 +451,7 @@ std::string write_synthetic_config(const fixtures::TempDir& dir, const std::stri
 
 TEST_CASE("data.transpose turns stored-transposed images upright in train, eval and predict", "[cli][e2e]") {
   fixtures::TempDir dir;
-  fixtures::write_synthetic(dir, "train", 300, 1);
-  fixtures::write_synthetic(dir, "test", 90, 2);
-  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
-  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  fixtures::write_upright_and_transposed(dir);
   const nlohmann::json training = {{"optimizer", {{"type", "adam"}, {"learning_rate", 0.01}}}, {"epochs", 2},
                                    {"batch_size", 32}, {"seed", 7}, {"threads", 1}};
   // The same task twice: as the files were written, and stored transposed with transpose: true.

@@ -265,10 +265,7 @@ TEST_CASE("the report of a real small run holds every figure with the right coun
 
 TEST_CASE("the report reads a set stored transposed upright, as training did", "[report]") {
   fixtures::TempDir dir;
-  fixtures::write_synthetic(dir, "train", 300, 1);
-  fixtures::write_synthetic(dir, "test", 90, 2);
-  fixtures::write_transposed(dir.file("train-images"), dir.file("t-train-images"));
-  fixtures::write_transposed(dir.file("test-images"), dir.file("t-test-images"));
+  fixtures::write_upright_and_transposed(dir);
   // Two runs on the same images: as written, and stored transposed with data.transpose.
   auto run = [&](const std::string& name, const std::string& prefix, bool transpose) {
     const nlohmann::json doc = {
