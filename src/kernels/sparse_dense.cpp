@@ -37,15 +37,10 @@ float* first_panel(const SparseBatch& x) {
   return reinterpret_cast<float*>((address + line - 1) / line * line);
 }
 
-// Panel sets, one per forward part, each of max_units / kPanelUnits (rounded up) panels.
-std::size_t panel_set_floats(const SparseBatch& x) {
-  return (x.panels.size() - 64 / sizeof(float)) / kForwardParts;
-}
-
 UnitBlock unit_block(const SparseBatch& x, std::size_t j, std::size_t units_end, int part = 0) {
   const std::size_t index = j / kPanelUnits, column = j % kPanelUnits;
   const std::size_t width = std::min(units_end, (index + 1) * kPanelUnits) - j;
-  float* set = first_panel(x) + static_cast<std::size_t>(part) * panel_set_floats(x);
+  float* set = first_panel(x) + static_cast<std::size_t>(part) * x.panel_set_floats;
   return {j, width, set + index * x.rows * kPanelUnits + column};
 }
 
@@ -152,7 +147,8 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   pair_sample.resize(max_rows * (columns / 2));
   pair_value.resize(max_rows * (columns / 2) * 2);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
-  panels.resize(kForwardParts * blocks * max_rows * kPanelUnits + 64 / sizeof(float));
+  panel_set_floats = blocks * max_rows * kPanelUnits;
+  panels.resize(kForwardParts * panel_set_floats + 64 / sizeof(float));
 }
 
 void SparseBatch::start(std::size_t B, std::size_t C) {

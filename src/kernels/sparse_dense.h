@@ -33,6 +33,7 @@ struct SparseBatch {
   // that part and block; the weight gradient's dZ is packed into part 0's by rows, and read
   // after a barrier. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
+  std::size_t panel_set_floats = 0;  // one forward part's panels: all blocks for the reserved rows
 
   // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
   void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units);
