@@ -42,6 +42,21 @@ std::vector<float> real_batch(std::size_t B) {
   return x;
 }
 
+// B real training images as bytes (B, 784); MNIST-like sparse rows when the data has not been
+// fetched.
+std::vector<std::uint8_t> real_images(std::size_t B) {
+  const std::string dir = std::string(MNISTTRAIN_SOURCE_DIR) + "/data/mnist/";
+  if (std::filesystem::exists(dir + "train-images-idx3-ubyte")) {
+    const data::Dataset d =
+        data::load_dataset(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 10);
+    return {d.image(1000), d.image(1000) + B * 784};
+  }
+  Rng rng(6);
+  std::vector<std::uint8_t> pixels(B * 784);
+  for (auto& v : pixels) v = rng.uniform() < 0.2f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
+  return pixels;
+}
+
 // x (B, C) compressed, with panels for products of up to OC units.
 kernels::SparseBatch compressed(const std::vector<float>& x, std::size_t B, std::size_t C, std::size_t OC) {
   kernels::SparseBatch sparse;
@@ -175,20 +190,42 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
       }
     }
     CHECK(std::memcmp(from_pairs.data(), expected_pairs.data(), expected_pairs.size() * sizeof(float)) == 0);
+  }
+}
 
-    // Filled in 3 shares of the pixels, as 3 threads do: the same columns, entry for entry.
-    kernels::SparseBatch shared;
-    shared.reserve(B, C, 0);
-    shared.start(B, C);
-    for (int s = 0; s < 3; ++s) shared.count_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
-    shared.index_columns();
-    for (int s = 0; s < 3; ++s) shared.fill_columns(c.x.data(), kernels::split_range(C, s, 3, 16));
-    CHECK(shared.col_start == sparse.col_start);
-    CHECK(shared.col_sample == sparse.col_sample);
-    CHECK(shared.pair_start == sparse.pair_start);
-    CHECK(shared.pair_sample == sparse.pair_sample);
-    CHECK(std::memcmp(shared.pair_value.data(), sparse.pair_value.data(), 2 * sparse.pair_start[C / 2] * sizeof(float)) == 0);
-    CHECK(std::memcmp(shared.col_value.data(), sparse.col_value.data(), sparse.nonzeros() * sizeof(float)) == 0);
+TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals the plain build from the scaled floats") {
+  // Real MNIST rows (or MNIST-like ones); 100 rows leave a tail after the 16-row tiles, 37
+  // pixels a band of 5 at the edge and an odd last pixel; 1, 2 and 3 shares of the pixels.
+  struct Case {
+    std::vector<std::uint8_t> pixels;
+    std::size_t B, C;
+  };
+  std::vector<std::uint8_t> odd(21 * 37);
+  Rng rng(12);
+  for (auto& v : odd) v = rng.uniform() < 0.4f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
+  for (const Case& c : {Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{odd, 21, 37}}) {
+    const std::size_t B = c.B, C = c.C;
+    std::vector<float> x(B * C);
+    data::scale_pixels(c.pixels.data(), x.size(), x.data());
+    const kernels::SparseBatch plain = compressed(x, B, C, 0);
+    std::vector<const std::uint8_t*> rows(B);
+    for (std::size_t b = 0; b < B; ++b) rows[b] = c.pixels.data() + b * C;
+    for (int shares : {1, 2, 3}) {
+      INFO(B << " x " << C << ", " << shares << " shares");
+      kernels::SparseBatch built;
+      built.reserve(B, C, 0);
+      built.start(B, C);
+      for (int s = 0; s < shares; ++s) built.count_columns(rows.data(), kernels::split_range(C, s, shares, 16));
+      built.index_columns();
+      for (int s = 0; s < shares; ++s) built.fill_columns(kernels::split_range(C, s, shares, 16));
+      REQUIRE(built.col_start == plain.col_start);
+      REQUIRE(built.pair_start == plain.pair_start);
+      const std::size_t nnz = plain.nonzeros(), pairs = plain.pair_start[C / 2];
+      CHECK(std::equal(plain.col_sample.begin(), plain.col_sample.begin() + nnz, built.col_sample.begin()));
+      CHECK(std::equal(plain.pair_sample.begin(), plain.pair_sample.begin() + pairs, built.pair_sample.begin()));
+      CHECK(std::memcmp(built.col_value.data(), plain.col_value.data(), nnz * sizeof(float)) == 0);
+      CHECK(std::memcmp(built.pair_value.data(), plain.pair_value.data(), 2 * pairs * sizeof(float)) == 0);
+    }
   }
 }
 

@@ -91,7 +91,7 @@ StepRun time_steps(nn::Network& network, const config::TrainingConfig& training,
     const auto start = Clock::now();
     const data::Batch batch = batches.batch(next++ % batches.num_batches());
     batch_seconds += std::chrono::duration<double>(Clock::now() - start).count();
-    stepper.step(batch.x, batch.onehot, batch.labels, batch.size, 1e-6f);  // tiny lr: stays finite
+    stepper.step({batch.x, batch.images}, batch.onehot, batch.labels, batch.size, 1e-6f);  // tiny lr: stays finite
     samples += batch.size;
   };
   step();  // warm-up, not counted in the breakdown
@@ -112,7 +112,8 @@ StepRun time_steps(nn::Network& network, const config::TrainingConfig& training,
   for (double s : layer_seconds.forward) run.phases.forward.push_back(s / steps);
   for (double s : layer_seconds.backward) run.phases.backward.push_back(s / steps);
   const double forward = std::accumulate(layer_seconds.forward.begin(), layer_seconds.forward.end(), 0.0);
-  run.phases.loss = (step_seconds.forward_and_loss - forward) / steps;
+  run.phases.compress = layer_seconds.compress / steps;
+  run.phases.loss = (step_seconds.forward_and_loss - forward - layer_seconds.compress) / steps;
   run.phases.optimizer = step_seconds.optimizer / steps;
   run.phases.waiting = (network.workers().waited_seconds() - waited_before) / steps;
   return run;
@@ -157,6 +158,7 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
   report.products = time_products(network, B, seconds_per_measurement);
 
   data::BatchIterator batches(samples, B);
+  batches.convert_to_floats(network.needs_float_input());
   batches.shuffle(config.training.seed, 0);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int threads : {1, cores}) {
@@ -183,6 +185,7 @@ nlohmann::json to_json(const BenchReport& r) {
                      {"samples_per_second", s.samples_per_second},
                      {"gflops", s.gflops},
                      {"batch_seconds", s.phases.batch},
+                     {"compress_seconds", s.phases.compress},
                      {"layers", layers},
                      {"loss_seconds", s.phases.loss},
                      {"optimizer_seconds", s.phases.optimizer},

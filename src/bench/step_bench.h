@@ -16,6 +16,7 @@ namespace mnisttrain::bench {
 // Seconds per step, averaged over the timed steps.
 struct StepPhases {
   double batch = 0.0;  // pixels / 255 into floats, labels, one-hot rows
+  double compress = 0.0;  // the float batch compressed for the sparse first layer
   std::vector<double> forward, backward;  // per layer
   double loss = 0.0;
   double optimizer = 0.0;

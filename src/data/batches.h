@@ -16,7 +16,8 @@ void scale_pixels(const std::uint8_t* pixels, std::size_t n, float* x);
 
 struct Batch {
   std::size_t size = 0;         // rows in this batch; the last batch may be partial
-  const float* x = nullptr;     // (size, features), pixel / 255
+  const float* x = nullptr;     // (size, features), pixel / 255; null when not converted
+  const std::uint8_t* const* images = nullptr;  // (size) the samples' pixel rows, as stored
   const std::int32_t* labels = nullptr;  // (size,) class indices
   const float* onehot = nullptr;         // (size, num_classes)
 };
@@ -38,11 +39,16 @@ class BatchIterator {
   // Converts batch `index` of the current order into the internal buffers and returns views
   // that stay valid until the next call.
   Batch batch(std::size_t index);
+  // Whether batch() converts the pixels to floats (on by default); off, Batch::x is null and
+  // the network reads the images' bytes (nn::Network::needs_float_input()).
+  void convert_to_floats(bool on) { floats_ = on; }
 
  private:
   const Dataset& data_;
   std::size_t batch_size_;
   std::vector<std::uint32_t> order_;
+  bool floats_ = true;
+  std::vector<const std::uint8_t*> images_;
   std::vector<float> x_;
   std::vector<std::int32_t> labels_;
   std::vector<float> onehot_;

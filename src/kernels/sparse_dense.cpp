@@ -12,9 +12,18 @@
 #include "kernels/sparse_dense.h"
 
 #include "kernels/vec.h"
+#include "pixels.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+
+// The compression's vector paths need AVX-512's byte and 128-bit forms (BW, VL) besides F.
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define MNISTTRAIN_AVX512_BYTES 1
+#else
+#define MNISTTRAIN_AVX512_BYTES 0
+#endif
 
 namespace mnisttrain::kernels {
 
@@ -146,6 +155,7 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   pair_start.resize(columns / 2 + 1);
   pair_sample.resize(max_rows * (columns / 2));
   pair_value.resize(max_rows * (columns / 2) * 2);
+  pixels_by_column.resize(max_rows * columns);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panel_set_floats = blocks * max_rows * kPanelUnits;
   panels.resize(kForwardParts * panel_set_floats + 64 / sizeof(float));
@@ -156,18 +166,165 @@ void SparseBatch::start(std::size_t B, std::size_t C) {
   cols = C;
 }
 
-void SparseBatch::count_columns(const float* x, Range pixels) {
+void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
+  start(B, C);
+  // Counts first (col_start[p + 1], pair_start[q + 1]), then their prefix sums, then the entries
+  // appended column by column in increasing sample order.
+  std::fill(col_start.begin(), col_start.begin() + static_cast<std::ptrdiff_t>(C + 1), 0u);
+  std::fill(pair_start.begin(), pair_start.begin() + static_cast<std::ptrdiff_t>(C / 2 + 1), 0u);
+  for (std::size_t b = 0; b < B; ++b) {
+    const float* row = x + b * C;
+    for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += row[p] != 0.0f;
+    for (std::size_t q = 0; q < C / 2; ++q) pair_start[q + 1] += row[2 * q] != 0.0f || row[2 * q + 1] != 0.0f;
+  }
+  index_columns();
+  for (std::size_t p = 0; p < C; ++p) {
+    std::uint32_t slot = col_start[p];
+    for (std::size_t b = 0; b < B; ++b) {
+      if (x[b * C + p] == 0.0f) continue;
+      col_sample[slot] = static_cast<std::uint32_t>(b);
+      col_value[slot++] = x[b * C + p];
+    }
+  }
+  for (std::size_t q = 0; q < C / 2; ++q) {
+    std::uint32_t slot = pair_start[q];
+    for (std::size_t b = 0; b < B; ++b) {
+      const float even = x[b * C + 2 * q], odd = x[b * C + 2 * q + 1];
+      if (even == 0.0f && odd == 0.0f) continue;
+      pair_sample[slot] = static_cast<std::uint32_t>(b);
+      pair_value[2 * slot] = even;
+      pair_value[2 * slot++ + 1] = odd;
+    }
+  }
+}
+
+namespace {
+
+constexpr std::size_t kBand = 16;  // pixels transposed together
+
+// columns[(p + k) * B + b] = images[b][p + k] for the band's `width` pixels from p.
+void transpose_band(std::uint8_t* columns, const std::uint8_t* const* images, std::size_t B,
+                    std::size_t p, std::size_t width) {
+  std::size_t b = 0;
+#if MNISTTRAIN_AVX512_BYTES
+  if (width == kBand) {
+    // 16 rows of 16 bytes into 16 columns: interleaving register i with register i + 8, byte
+    // by byte, rotates the bits of (register, byte) left by one; four rounds swap the two.
+    for (; b + 16 <= B; b += 16) {
+      __m128i r[16], t[16];
+      for (std::size_t i = 0; i < 16; ++i) r[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(images[b + i] + p));
+      for (int round = 0; round < 4; ++round) {
+        for (std::size_t i = 0; i < 8; ++i) {
+          t[2 * i] = _mm_unpacklo_epi8(r[i], r[i + 8]);
+          t[2 * i + 1] = _mm_unpackhi_epi8(r[i], r[i + 8]);
+        }
+        std::copy(t, t + 16, r);
+      }
+      for (std::size_t k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i*>(columns + (p + k) * B + b), r[k]);
+    }
+  }
+#endif
+  for (; b < B; ++b) {
+    for (std::size_t k = 0; k < width; ++k) columns[(p + k) * B + b] = images[b][p + k];
+  }
+}
+
+// How many of the B bytes are non-zero, and at how many positions either of two is.
+std::uint32_t count_nonzero(const std::uint8_t* first, const std::uint8_t* second, std::size_t B) {
+  std::uint32_t count = 0;
+  std::size_t b = 0;
+#if MNISTTRAIN_AVX512_BYTES
+  for (; b + 64 <= B; b += 64) {
+    __m512i lit = _mm512_loadu_si512(first + b);
+    if (second) lit = _mm512_or_si512(lit, _mm512_loadu_si512(second + b));
+    count += static_cast<std::uint32_t>(__builtin_popcountll(_mm512_test_epi8_mask(lit, lit)));
+  }
+#endif
+  for (; b < B; ++b) count += (first[b] | (second ? second[b] : 0)) != 0;
+  return count;
+}
+
+#if MNISTTRAIN_AVX512_BYTES
+// Samples [b, b + 16) of a column: the non-zero lanes, and their values as floats.
+inline __mmask16 nonzero_lanes(const std::uint8_t* column) {
+  return _mm_cmpneq_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column)), _mm_setzero_si128());
+}
+
+// pixel / 255 for 16 pixels: the float quotient, which is what scaled_pixel's double product
+// gives for every pixel value (tested).
+inline __m512 scaled_pixels(const std::uint8_t* column) {
+  const __m512i wide = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(column)));
+  return _mm512_div_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, wide), _mm512_set1_ps(255.0f));
+}
+
+inline __mmask16 first_n(unsigned n) { return static_cast<__mmask16>((1u << n) - 1u); }
+#endif
+
+// Appends column p's non-zero samples from its bytes, in sample order, from slot `slot`.
+void fill_column(SparseBatch& x, const std::uint8_t* column, std::uint32_t slot) {
+  std::size_t b = 0;
+#if MNISTTRAIN_AVX512_BYTES
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (; b + 16 <= x.rows; b += 16) {
+    const __mmask16 lit = nonzero_lanes(column + b);
+    if (!lit) continue;
+    const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
+    const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
+    _mm512_mask_storeu_epi32(x.col_sample.data() + slot, first_n(n), _mm512_maskz_compress_epi32(lit, samples));
+    _mm512_mask_storeu_ps(x.col_value.data() + slot, first_n(n), _mm512_maskz_compress_ps(lit, scaled_pixels(column + b)));
+    slot += n;
+  }
+#endif
+  for (; b < x.rows; ++b) {
+    if (column[b] == 0) continue;
+    x.col_sample[slot] = static_cast<std::uint32_t>(b);
+    x.col_value[slot++] = scaled_pixel(column[b]);
+  }
+}
+
+// Appends pair q's samples (either pixel non-zero) with both values, from slot `slot`.
+void fill_pair(SparseBatch& x, const std::uint8_t* even, const std::uint8_t* odd, std::uint32_t slot) {
+  std::size_t b = 0;
+#if MNISTTRAIN_AVX512_BYTES
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  // Interleaving two vectors of values into (even, odd) pairs: the first 8 pairs, the last 8.
+  const __m512i first_pairs = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i last_pairs = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  for (; b + 16 <= x.rows; b += 16) {
+    const __mmask16 lit = nonzero_lanes(even + b) | nonzero_lanes(odd + b);
+    if (!lit) continue;
+    const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
+    const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
+    _mm512_mask_storeu_epi32(x.pair_sample.data() + slot, first_n(n), _mm512_maskz_compress_epi32(lit, samples));
+    const __m512 e = _mm512_maskz_compress_ps(lit, scaled_pixels(even + b));
+    const __m512 o = _mm512_maskz_compress_ps(lit, scaled_pixels(odd + b));
+    float* out = x.pair_value.data() + 2 * static_cast<std::size_t>(slot);
+    _mm512_mask_storeu_ps(out, first_n(std::min(2 * n, 16u)), _mm512_permutex2var_ps(e, first_pairs, o));
+    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+    slot += n;
+  }
+#endif
+  for (; b < x.rows; ++b) {
+    if ((even[b] | odd[b]) == 0) continue;
+    x.pair_sample[slot] = static_cast<std::uint32_t>(b);
+    x.pair_value[2 * static_cast<std::size_t>(slot)] = scaled_pixel(even[b]);
+    x.pair_value[2 * static_cast<std::size_t>(slot++) + 1] = scaled_pixel(odd[b]);
+  }
+}
+
+}  // namespace
+
+void SparseBatch::count_columns(const std::uint8_t* const* images, Range pixels) {
   // Column p's count goes to col_start[p + 1], pair q's to pair_start[q + 1], for
   // index_columns() to sum up.
-  std::uint32_t* count = col_start.data() + 1;
-  std::uint32_t* pair_count = pair_start.data() + 1;
-  const std::size_t first_pair = pixels.begin / 2, end_pair = std::min(pixels.end, cols / 2 * 2) / 2;
-  std::fill(count + pixels.begin, count + pixels.end, 0u);
-  std::fill(pair_count + first_pair, pair_count + std::max(first_pair, end_pair), 0u);
-  for (std::size_t b = 0; b < rows; ++b) {
-    const float* row = x + b * cols;
-    for (std::size_t p = pixels.begin; p < pixels.end; ++p) count[p] += row[p] != 0.0f;
-    for (std::size_t q = first_pair; q < end_pair; ++q) pair_count[q] += (row[2 * q] != 0.0f) | (row[2 * q + 1] != 0.0f);
+  const std::size_t B = rows;
+  for (std::size_t p = pixels.begin; p < pixels.end; p += kBand) {
+    transpose_band(pixels_by_column.data(), images, B, p, std::min(kBand, pixels.end - p));
+  }
+  const std::uint8_t* columns = pixels_by_column.data();
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) col_start[p + 1] = count_nonzero(columns + p * B, nullptr, B);
+  for (std::size_t q = pixels.begin / 2; q < std::min(pixels.end, cols / 2 * 2) / 2; ++q) {
+    pair_start[q + 1] = count_nonzero(columns + 2 * q * B, columns + (2 * q + 1) * B, B);
   }
 }
 
@@ -178,81 +335,19 @@ void SparseBatch::index_columns() {
   for (std::size_t q = 0; q < cols / 2; ++q) pair_start[q + 1] += pair_start[q];
 }
 
-namespace {
-
-constexpr std::size_t kFillWidth = 16;  // pixels whose columns are filled together
-
-// Appends sample b's non-zero values among pixels [p, p + width) to their columns, at the
-// columns' cursors.
-inline void append_nonzeros(const float* values, std::size_t width, std::uint32_t b,
-                            std::uint32_t* cursor, std::uint32_t* sample, float* value) {
-  for (std::size_t k = 0; k < width; ++k) {
-    if (values[k] == 0.0f) continue;
-    const std::uint32_t slot = cursor[k]++;
-    sample[slot] = b;
-    value[slot] = values[k];
+void SparseBatch::fill_columns(Range pixels) {
+  const std::uint8_t* columns = pixels_by_column.data();
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) fill_column(*this, columns + p * rows, col_start[p]);
+  for (std::size_t q = pixels.begin / 2; q < std::min(pixels.end, cols / 2 * 2) / 2; ++q) {
+    fill_pair(*this, columns + 2 * q * rows, columns + (2 * q + 1) * rows, pair_start[q]);
   }
 }
 
-// The same for the pairs among them (width / 2 whole pairs from an even pixel).
-inline void append_pairs(const float* values, std::size_t width, std::uint32_t b,
-                         std::uint32_t* cursor, std::uint32_t* sample, float* value) {
-  for (std::size_t k = 0; k + 1 < width; k += 2) {
-    if (values[k] == 0.0f && values[k + 1] == 0.0f) continue;
-    const std::uint32_t slot = cursor[k / 2]++;
-    sample[slot] = b;
-    value[2 * slot] = values[k];
-    value[2 * slot + 1] = values[k + 1];
-  }
-}
-
-}  // namespace
-
-void SparseBatch::fill_columns(const float* x, Range pixels) {
-  // A band of 16 pixels at a time, down all the samples: each column is appended to in
-  // increasing sample order, and the band's 16 columns are the only places written.
-  for (std::size_t p = pixels.begin; p < pixels.end; p += kFillWidth) {
-    const std::size_t width = std::min(kFillWidth, pixels.end - p);
-    std::uint32_t cursor[kFillWidth], pair_cursor[kFillWidth / 2];
-    std::copy(col_start.begin() + static_cast<std::ptrdiff_t>(p),
-              col_start.begin() + static_cast<std::ptrdiff_t>(p + width), cursor);
-    std::copy(pair_start.begin() + static_cast<std::ptrdiff_t>(p / 2),
-              pair_start.begin() + static_cast<std::ptrdiff_t>(p / 2 + width / 2), pair_cursor);
-    for (std::size_t b = 0; b < rows; ++b) {
-      const float* values = x + b * cols + p;
-      const auto sample = static_cast<std::uint32_t>(b);
-#if defined(__AVX512F__)
-      if (width == kFillWidth) {
-        // The non-zero lanes' mask, walked bit by bit: no branch per pixel.
-        const auto nonzero = static_cast<unsigned>(_mm512_cmp_ps_mask(_mm512_loadu_ps(values), _mm512_setzero_ps(), _CMP_NEQ_UQ));
-        for (unsigned left = nonzero; left != 0; left &= left - 1) {
-          const auto k = static_cast<std::size_t>(__builtin_ctz(left));
-          const std::uint32_t slot = cursor[k]++;
-          col_sample[slot] = sample;
-          col_value[slot] = values[k];
-        }
-        // A pair's bit (the even one) when either of its pixels is lit.
-        for (unsigned left = (nonzero | nonzero >> 1) & 0x5555u; left != 0; left &= left - 1) {
-          const auto k = static_cast<std::size_t>(__builtin_ctz(left));
-          const std::uint32_t slot = pair_cursor[k / 2]++;
-          pair_sample[slot] = sample;
-          pair_value[2 * slot] = values[k];
-          pair_value[2 * slot + 1] = values[k + 1];
-        }
-        continue;
-      }
-#endif
-      append_nonzeros(values, width, sample, cursor, col_sample.data(), col_value.data());
-      append_pairs(values, width, sample, pair_cursor, pair_sample.data(), pair_value.data());
-    }
-  }
-}
-
-void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
+void SparseBatch::build(const std::uint8_t* const* images, std::size_t B, std::size_t C) {
   start(B, C);
-  count_columns(x, {0, C});
+  count_columns(images, {0, C});
   index_columns();
-  fill_columns(x, {0, C});
+  fill_columns({0, C});
 }
 
 Range forward_part(std::size_t C, int part) {

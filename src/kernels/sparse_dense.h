@@ -35,18 +35,25 @@ struct SparseBatch {
   mutable std::vector<float> panels;
   std::size_t panel_set_floats = 0;  // one forward part's panels: all blocks for the reserved rows
 
+  // The batch as bytes by pixel: (C, B), what fill_columns() reads after count_columns().
+  std::vector<std::uint8_t> pixels_by_column;
+
   // For batches of up to max_rows samples, C = cols pixels, products with up to max_units units.
   void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units);
 
-  // Building runs in steps so that threads can share the counting and the filling: start()
-  // once, count_columns() for every share of the pixels (shares starting at multiples of 16),
-  // index_columns() once, then fill_columns() for the same shares. x is (B, C) row-major;
-  // B <= the reserved rows.
+  // From B rows of C 8-bit pixels, each scaled to pixel / 255 (pixels.h), in steps so that
+  // threads share the work: start() once, count_columns() for every share of the pixels
+  // (shares starting at multiples of 16), index_columns() once, then fill_columns() for the
+  // same shares. B <= the reserved rows.
   void start(std::size_t B, std::size_t C);
-  void count_columns(const float* x, Range pixels);
+  void count_columns(const std::uint8_t* const* images, Range pixels);
   void index_columns();
-  void fill_columns(const float* x, Range pixels);
-  // Both steps on the calling thread.
+  void fill_columns(Range pixels);
+  // All the steps on the calling thread.
+  void build(const std::uint8_t* const* images, std::size_t B, std::size_t C);
+  // The plain reference, also for batches that are floats from the start: from x (B, C)
+  // row-major, on the calling thread, the entries that the steps above give for the images
+  // that x was scaled from.
   void build(const float* x, std::size_t B, std::size_t C);
 
   std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }

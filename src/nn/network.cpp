@@ -163,16 +163,18 @@ void Network::reserve_sparse_input() {
   sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs);
 }
 
-void Network::compress_input(const float* x, std::size_t B) {
+void Network::compress_input(const Input& input, std::size_t B) {
+  if (!input.images) {  // floats from the start (a few samples): the plain build
+    sparse_x_.build(input.x, B, input_features_);
+    return;
+  }
   sparse_x_.start(B, input_features_);
   auto count_share = [&](int ith, int nth) {
-    sparse_x_.count_columns(x, kernels::split_range(input_features_, ith, nth, 16));
+    sparse_x_.count_columns(input.images, kernels::split_range(input_features_, ith, nth, 16));
   };
   workers_->run(count_share);
   sparse_x_.index_columns();
-  auto fill_share = [&](int ith, int nth) {
-    sparse_x_.fill_columns(x, kernels::split_range(input_features_, ith, nth, 16));
-  };
+  auto fill_share = [&](int ith, int nth) { sparse_x_.fill_columns(kernels::split_range(input_features_, ith, nth, 16)); };
   workers_->run(fill_share);
 }
 
@@ -181,16 +183,24 @@ void Network::set_timings(LayerTimings* timings) {
   if (timings_) {
     timings_->forward.assign(layers_.size(), 0.0);
     timings_->backward.assign(layers_.size(), 0.0);
+    timings_->compress = 0.0;
   }
 }
 
 // Every pass over a layer runs as shares on the workers; each run() returns when all shares are
 // done, which is the barrier between one layer and the next.
-const float* Network::forward(const float* x, std::size_t B, bool training) {
+const float* Network::forward(const Input& input, std::size_t B, bool training) {
   if (B > max_batch_) reserve(B);
-  if (sparse_input_) compress_input(x, B);
-  const float* in = x;
+  if (sparse_input_) {
+    const auto start = Clock::now();
+    compress_input(input, B);
+    if (timings_) timings_->compress += seconds_since(start);
+  } else if (!input.x) {
+    throw Error("the network's first layer reads the batch as floats, and none were given");
+  }
+  const float* in = input.x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
+    if (sparse_input_ && i < leading_flattens()) continue;  // the sparse layer reads sparse_x_
     auto share = [&](int ith, int nth) {
       layer_forward(outputs_[i].data(), masks_[i].data(), in, sparse_input_of(i), params_.data(),
                     layers_[i], B, training, dropout_rng_, ith, nth);
@@ -214,7 +224,7 @@ kernels::Range Network::streamable_weights() const {
   return {first.weight_offset, first.weight_offset + first.inputs * first.outputs};
 }
 
-void Network::backward(const float* x, std::size_t B, bool fused_softmax,
+void Network::backward(const Input& input, std::size_t B, bool fused_softmax,
                        const kernels::GradientSink* weight_sink) {
   const std::size_t last = layers_.size() - 1;
   for (std::size_t i = layers_.size(); i-- > 0;) {
@@ -232,7 +242,7 @@ void Network::backward(const float* x, std::size_t B, bool fused_softmax,
       };
       workers_->run(prepare_share);
     }
-    const float* in = i ? outputs_[i - 1].data() : x;
+    const float* in = i ? outputs_[i - 1].data() : input.x;
     // Below the first layer that is not a flatten, nothing needs the input's gradient (and the
     // sparse first layer's weights are being updated in this very run).
     float* dx = i > leading_flattens() ? grad_buffers_[i - 1].data() : nullptr;

@@ -7,6 +7,7 @@
 
 #include "kernels/pool.h"
 #include "kernels/sparse_dense.h"
+#include "nn/input.h"
 #include "nn/layer.h"
 #include "nn/spec.h"
 #include "random.h"
@@ -25,6 +26,7 @@ constexpr std::size_t kMaxActivationFloats = std::size_t{1} << 28;
 
 struct LayerTimings {
   std::vector<double> forward, backward;  // seconds per layer, summed over calls
+  double compress = 0.0;  // the sparse first layer's batch compression, before the forwards
 };
 
 class Network {
@@ -59,23 +61,26 @@ class Network {
   // Worth it up to about half the inputs being non-zero: see prefers_sparse_input().
   void use_sparse_input(bool sparse);
   bool sparse_input() const { return sparse_input_; }
+  // Whether forward needs the batch as floats: not when the sparse first layer compresses it
+  // from the 8-bit images (see nn/input.h).
+  bool needs_float_input() const { return !sparse_input_; }
 
   // When set, forward and backward add each layer's seconds to timings (sized by the network):
   // the per-layer breakdown `bench` prints. Null (the default) turns timing off.
   void set_timings(LayerTimings* timings);
 
-  // x is (B, input_features); returns the output (B, output_features), valid until the next
-  // forward. `training` turns dropout on.
-  const float* forward(const float* x, std::size_t B, bool training);
+  // The input is (B, input_features); returns the output (B, output_features), valid until the
+  // next forward. `training` turns dropout on.
+  const float* forward(const Input& input, std::size_t B, bool training);
 
   // Where the loss writes dL/d(output) (or dL/d(logits) when fused), (B, output_features).
   float* output_grad() { return grad_buffers_.back().data(); }
-  // Fills grads() from output_grad(), for the x of the last forward. With fused_softmax the
+  // Fills grads() from output_grad(), for the input of the last forward. With fused_softmax the
   // output gradient is taken as already being the gradient of the last softmax's input.
   // `weight_sink`, when given, takes the gradient of streamable_weights() row block by row
   // block in place of grads() (offsets relative to that range's start), each block from the
   // thread that made it: the optimizer updates those weights while the gradient is in cache.
-  void backward(const float* x, std::size_t B, bool fused_softmax,
+  void backward(const Input& input, std::size_t B, bool fused_softmax,
                 const kernels::GradientSink* weight_sink = nullptr);
   // The part of the parameter buffer whose gradient backward() can stream: the sparse first
   // layer's kernel (without L2), else empty.
@@ -113,8 +118,9 @@ class Network {
   std::size_t first_dense_on_input() const;
   std::size_t leading_flattens() const;
   void reserve_sparse_input();
-  // x compressed into sparse_x_, the rows shared between the workers.
-  void compress_input(const float* x, std::size_t B);
+  // The input compressed into sparse_x_ (from the images when given), the pixels shared
+  // between the workers.
+  void compress_input(const Input& input, std::size_t B);
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {
     return sparse_input_ && layer == first_dense_on_input() ? &sparse_x_ : nullptr;
   }

@@ -19,9 +19,9 @@ struct BatchLoss {
   LossResult loss;                 // mean over the batch, without the L2 term
 };
 
-// x (B, features), onehot (B, classes), labels (B). Training turns dropout on and writes the
-// loss gradient into network.output_grad(), ready for backward(x, B, fused_gradient(...)).
-BatchLoss forward_loss(Network& network, Loss loss, const float* x, const float* onehot,
+// input (B, features), onehot (B, classes), labels (B). Training turns dropout on and writes the
+// loss gradient into network.output_grad(), ready for backward(input, B, fused_gradient(...)).
+BatchLoss forward_loss(Network& network, Loss loss, const Input& input, const float* onehot,
                        const std::int32_t* labels, std::size_t B, bool training);
 
 }  // namespace mnisttrain::nn

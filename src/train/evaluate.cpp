@@ -33,12 +33,13 @@ Evaluation evaluate(nn::Network& network, const data::Dataset& data, nn::Loss lo
   // The first layer's path suits this data's density; training's choice is put back after.
   const bool training_path = network.sparse_input();
   network.use_sparse_input(nn::prefers_sparse_input(kernels::density(data.images.data(), data.images.size())));
+  batches.convert_to_floats(network.needs_float_input());
   double loss_sum = 0.0;
   std::size_t first = 0;
   for (std::size_t b = 0; b < batches.num_batches(); ++b) {
     const data::Batch batch = batches.batch(b);
     const nn::BatchLoss r =
-        nn::forward_loss(network, loss, batch.x, batch.onehot, batch.labels, batch.size, false);
+        nn::forward_loss(network, loss, {batch.x, batch.images}, batch.onehot, batch.labels, batch.size, false);
     const float* out = r.outputs;
     loss_sum += r.loss.loss * static_cast<double>(batch.size);
     result.correct += r.loss.correct;

@@ -51,10 +51,10 @@ Stepper::Stepper(nn::Network& network, const config::TrainingConfig& training)
       has_l2_(std::any_of(network.layers().begin(), network.layers().end(),
                           [](const nn::Layer& l) { return l.spec.l2 > 0.0; })) {}
 
-StepResult Stepper::step(const float* x, const float* onehot, const std::int32_t* labels, std::size_t B,
+StepResult Stepper::step(const nn::Input& input, const float* onehot, const std::int32_t* labels, std::size_t B,
                          float learning_rate) {
   auto start = Clock::now();
-  const nn::LossResult r = nn::forward_loss(network_, loss_, x, onehot, labels, B, true).loss;
+  const nn::LossResult r = nn::forward_loss(network_, loss_, input, onehot, labels, B, true).loss;
   const double loss = r.loss + (has_l2_ ? network_.l2_penalty() : 0.0);
   if (timings_) timings_->forward_and_loss += lap(start);
   if (std::isfinite(loss)) {
@@ -69,9 +69,9 @@ StepResult Stepper::step(const float* x, const float* onehot, const std::int32_t
       optimizer_.begin_step(grads, learning_rate, network_.param_tensors());
       StreamedUpdate target{&optimizer_, params, streamed.begin};
       const kernels::GradientSink sink{&StreamedUpdate::take, &target};
-      network_.backward(x, B, fused_, &sink);
+      network_.backward(input, B, fused_, &sink);
     } else {
-      network_.backward(x, B, fused_);
+      network_.backward(input, B, fused_);
       optimizer_.begin_step(grads, learning_rate, network_.param_tensors());
     }
     if (timings_) timings_->backward += lap(start);

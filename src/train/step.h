@@ -34,9 +34,9 @@ class Stepper {
   // When set, step() adds its phases' seconds to timings; null (the default) turns it off.
   void set_timings(StepTimings* timings) { timings_ = timings; }
 
-  // x (B, features), onehot (B, classes), labels (B). When the loss is not finite the
+  // input (B, features), onehot (B, classes), labels (B). When the loss is not finite the
   // parameters are left untouched and the caller decides what to report.
-  StepResult step(const float* x, const float* onehot, const std::int32_t* labels, std::size_t B,
+  StepResult step(const nn::Input& input, const float* onehot, const std::int32_t* labels, std::size_t B,
                   float learning_rate);
 
  private:

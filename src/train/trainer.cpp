@@ -115,6 +115,7 @@ Trainer::Trainer(const config::Config& config, const TrainOptions& options, Trai
       early_stopping_(training_.early_stopping),
       save_best_(training_.save_best),
       batch_log_(batches_.num_batches()) {
+  batches_.convert_to_floats(network_.needs_float_input());
   if (!options.resume_path.empty()) restore(options.resume_path);
   folder_ = std::make_unique<RunFolder>(config.output, folder_mode(options),
                                         stepper_.optimizer().iterations());
@@ -166,7 +167,7 @@ TrainResult Trainer::run() {
       const data::Batch batch = batches_.batch(b);
       const double learning_rate =
           optim::learning_rate_at(training_.optimizer, stepper_.optimizer().iterations(), total_steps_);
-      const StepResult step = stepper_.step(batch.x, batch.onehot, batch.labels, batch.size,
+      const StepResult step = stepper_.step({batch.x, batch.images}, batch.onehot, batch.labels, batch.size,
                                             static_cast<float>(learning_rate));
       record_batch(b, batch.size, step, learning_rate);
       if (stop_requested() && b + 1 < num_batches) {
