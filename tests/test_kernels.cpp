@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "kernels/denormals.h"
 #include "kernels/gemm.h"
+#include "kernels/narrow_dense.h"
 #include "kernels/partition.h"
 #include "kernels/pool.h"
 #include "kernels/sparse_dense.h"
@@ -363,4 +364,40 @@ TEST_CASE("tiled matrix products give the same bits for any block of the result"
   }
   CHECK(by_columns == whole);
   CHECK(by_rows == whole);
+}
+
+TEST_CASE("narrow-layer products match the reference, and give the same bits in any shares") {
+  // The output layer's shape, odd sizes with partial groups and vectors, and the widest narrow
+  // layer (two vectors per row).
+  const std::vector<std::array<std::size_t, 3>> shapes = {
+      {128, 512, 10}, {13, 37, 3}, {21, 50, kernels::kNarrowMaxUnits - 3}, {9, 17, kernels::kNarrowMaxUnits}};
+  for (const auto& [B, K, N] : shapes) {
+    INFO("B " << B << " K " << K << " N " << N);
+    const std::vector<float> x = random_values(B * K, 21), w = random_values(K * N, 22);
+    const std::vector<float> bias = random_values(N, 23), dout = random_values(B * N, 24);
+    std::vector<float> out(B * N), dw(K * N), dx(B * K);
+    std::vector<float> expected_out(B * N), expected_dw(K * N), expected_dx(B * K);
+    kernels::narrow_forward(out.data(), x.data(), w.data(), bias.data(), K, N, {0, B});
+    for (std::size_t b = 0; b < B; ++b) std::copy(bias.begin(), bias.end(), expected_out.begin() + static_cast<std::ptrdiff_t>(b * N));
+    kernels::gemm_reference(false, false, expected_out.data(), N, x.data(), K, w.data(), N, B, N, K, true);
+    kernels::narrow_weight_gradient(dw.data(), x.data(), dout.data(), B, K, N, {0, K});
+    kernels::gemm_reference(true, false, expected_dw.data(), N, x.data(), K, dout.data(), N, K, N, B, false);
+    kernels::narrow_input_gradient(dx.data(), dout.data(), w.data(), K, N, {0, B});
+    kernels::gemm_reference(false, true, expected_dx.data(), K, dout.data(), N, w.data(), N, B, K, N, false);
+    const double tolerance = 1e-6 * static_cast<double>(std::max(K, B)) + 1e-6;  // float sums of < 0.25 terms
+    CHECK(max_abs_difference(out, expected_out) < tolerance);
+    CHECK(max_abs_difference(dw, expected_dw) < tolerance);
+    CHECK(max_abs_difference(dx, expected_dx) < tolerance);
+
+    // In 3 shares, as 3 threads compute them (the forward and dX by samples, dW by inputs).
+    std::vector<float> out3(B * N), dw3(K * N), dx3(B * K);
+    for (int ith = 0; ith < 3; ++ith) {
+      kernels::narrow_forward(out3.data(), x.data(), w.data(), bias.data(), K, N, kernels::split_range(B, ith, 3));
+      kernels::narrow_weight_gradient(dw3.data(), x.data(), dout.data(), B, K, N, kernels::split_range(K, ith, 3));
+      kernels::narrow_input_gradient(dx3.data(), dout.data(), w.data(), K, N, kernels::split_range(B, ith, 3));
+    }
+    CHECK(out3 == out);
+    CHECK(dw3 == dw);
+    CHECK(dx3 == dx);
+  }
 }

@@ -3,6 +3,7 @@
 #include "nn/dense.h"
 
 #include "kernels/matmul.h"
+#include "kernels/narrow_dense.h"
 #include "kernels/partition.h"
 #include "nn/activation.h"
 
@@ -44,10 +45,19 @@ void product_block(float* out, const float* inp, const float* weight, const floa
                   bias != nullptr);
 }
 
+// Few units (the output layer): the narrow kernels, split by samples or by inputs.
+bool narrow(std::size_t OC) { return OC <= kernels::kNarrowMaxUnits; }
+
 }  // namespace
 
 void dense_forward(float* out, const float* inp, const float* weight, const float* bias,
                    Activation act, std::size_t B, std::size_t C, std::size_t OC, int ith, int nth) {
+  if (narrow(OC)) {
+    const Range rows = split_range(B, ith, nth);
+    kernels::narrow_forward(out, inp, weight, bias, C, OC, rows);
+    activation_forward(act, out + rows.begin * OC, rows.size(), OC);
+    return;
+  }
   if (!take_share(kernels::matmul_backend(OC, C), ith, nth)) return;
   if (split_by_units(OC, act, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
@@ -90,6 +100,8 @@ void weight_gradient_block(float* dweight, const float* dout, const float* inp,
                            std::size_t OC, Range inputs, Range units) {
   if (sparse) {
     kernels::sparse_dense_backward_weight(dweight, *sparse, OC, inputs, sink);
+  } else if (narrow(OC)) {
+    kernels::narrow_weight_gradient(dweight, inp, dout, B, C, OC, inputs);
   } else {
     kernels::matmul(kernels::matmul_backend(OC, B), true, false, dweight + inputs.begin * OC + units.begin,
                     OC, inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B,
@@ -122,8 +134,8 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
     if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }
-  if (!take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
-  if (split_by_units(OC, Activation::Linear, nth)) {
+  if (!narrow(OC) && !take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
+  if (!narrow(OC) && split_by_units(OC, Activation::Linear, nth)) {
     const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
     weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
     if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
@@ -137,6 +149,10 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
 // dX (B, C) = dZ (B, OC) . W^T: this thread's block of inputs, or of samples when C is narrow.
 void input_gradient(float* dinp, const float* dout, const float* weight, std::size_t B, std::size_t C,
                     std::size_t OC, int ith, int nth) {
+  if (narrow(OC)) {
+    kernels::narrow_input_gradient(dinp, dout, weight, C, OC, split_range(B, ith, nth));
+    return;
+  }
   const kernels::MatmulBackend backend = kernels::matmul_backend(C, OC);
   if (!take_share(backend, ith, nth)) return;
   if (C >= kernels::kLineFloats * static_cast<std::size_t>(nth)) {
