@@ -1,11 +1,13 @@
 // The optimizers' update rules (Keras 3) checked against steps worked out by hand in double
 // precision, per-tensor clipnorm, the moment-buffer sizes and the learning-rate schedules.
+#include "kernels/update.h"
 #include "optim/optimizer.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <vector>
 
 using mnisttrain::optim::OptimizerSettings;
@@ -146,6 +148,30 @@ TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2, then w -= lr*g/sqrt(v + eps)", "[op
   CHECK(first.w[1] == near(-2.0912870929));
   // Not the "eps outside the root" variant: 1 - 0.05/(sqrt(0.05) + 0.01) = 0.785977..
   CHECK(first.w[0] != near(1.0 - 0.05 / (std::sqrt(0.05) + 0.01)));
+}
+
+TEST_CASE("rmsprop's vector update equals the plain rule bit for bit, blank chunks of 16 included", "[optim]") {
+  // 333 elements: chunks of 16 with every gradient non-zero, one non-zero, none (a blank pixel's
+  // row: only v decays), and a tail of 13 that goes through the plain loop.
+  const std::size_t n = 333;
+  std::vector<float> w(n), g(n), v(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    w[i] = 0.01f * static_cast<float>(std::sin(0.7 * static_cast<double>(i)));
+    v[i] = 1e-4f * static_cast<float>(i % 7);
+    const std::size_t chunk = i / 16;
+    const bool lit = chunk % 3 == 0 || (chunk % 3 == 1 && i % 16 == 5);
+    g[i] = lit ? 1e-3f * static_cast<float>(std::cos(1.3 * static_cast<double>(i))) : 0.0f;
+  }
+  std::vector<float> w_plain = w, v_plain = v;
+  const float lr = 0.001f, rho = 0.9f, eps = 1e-7f;
+  for (int step = 0; step < 3; ++step) {
+    mnisttrain::kernels::rmsprop_update(w.data(), g.data(), v.data(), n, lr, rho, eps);
+    mnisttrain::kernels::rmsprop_elements(w_plain.data(), g.data(), v_plain.data(), n, lr, rho, eps);
+  }
+  CHECK(std::memcmp(w.data(), w_plain.data(), n * sizeof(float)) == 0);
+  CHECK(std::memcmp(v.data(), v_plain.data(), n * sizeof(float)) == 0);
+  CHECK(w[16 * 2] == w_plain[16 * 2]);  // a blank chunk's weight stays
+  CHECK(v[16 * 2] == Approx(1e-4f * (32 % 7) * 0.9f * 0.9f * 0.9f));
 }
 
 TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps), then w -= mom", "[optim]") {

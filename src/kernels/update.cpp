@@ -1,7 +1,13 @@
 // Optimizer updates; see update.h. Plain loops: the compiler vectorizes them.
 #include "kernels/update.h"
 
+#include "kernels/vec.h"
+
 #include <cmath>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace mnisttrain::kernels {
 
@@ -24,14 +30,27 @@ void sgd_momentum_update(float* __restrict w, const float* __restrict g, float* 
   }
 }
 
-namespace {
-
-inline void rmsprop_elements(float* __restrict w, const float* __restrict g, float* __restrict v,
-                             std::size_t n, float lr, float rho, float eps) {
+void rmsprop_elements(float* __restrict w, const float* __restrict g, float* __restrict v,
+                      std::size_t n, float lr, float rho, float eps) {
   for (std::size_t i = 0; i < n; ++i) {
     v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
     w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
   }
+}
+
+namespace {
+
+// Whether any of kChunk = 16 gradients is non-zero (a NaN counts as non-zero): one vector
+// compare where there is AVX-512, as the plain loop of compares and a branch cost as much as
+// the update itself.
+inline bool any_nonzero(const float* g) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(_mm512_loadu_ps(g), _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
+#else
+  bool any = false;
+  for (std::size_t k = 0; k < 16; ++k) any |= g[k] != 0.0f;
+  return any;
+#endif
 }
 
 }  // namespace
@@ -44,12 +63,10 @@ void rmsprop_update(float* __restrict w, const float* __restrict g, float* __res
   constexpr std::size_t kChunk = 16;
   std::size_t i = 0;
   for (; i + kChunk <= n; i += kChunk) {
-    bool any = false;
-    for (std::size_t k = 0; k < kChunk; ++k) any |= g[i + k] != 0.0f;
-    if (any) {
+    if (any_nonzero(g + i)) {
       rmsprop_elements(w + i, g + i, v + i, kChunk, lr, rho, eps);
     } else {
-      for (std::size_t k = 0; k < kChunk; ++k) v[i + k] = rho * v[i + k];
+      for (std::size_t k = 0; k < kChunk; k += kLanes) store(v + i + k, rho * load(v + i + k));
     }
   }
   rmsprop_elements(w + i, g + i, v + i, n - i, lr, rho, eps);

@@ -16,6 +16,9 @@ void sgd_momentum_update(float* w, const float* g, float* m, std::size_t n, floa
                          bool nesterov);
 // v = rho*v + (1-rho)*g^2;  w -= lr*g / sqrt(v + eps)
 void rmsprop_update(float* w, const float* g, float* v, std::size_t n, float lr, float rho, float eps);
+// The same rule as a plain loop over every element: what rmsprop_update does to chunks with a
+// non-zero gradient, and the reference it is tested against.
+void rmsprop_elements(float* w, const float* g, float* v, std::size_t n, float lr, float rho, float eps);
 // as rmsprop, then mom = mu*mom + lr*g/sqrt(v + eps);  w -= mom
 void rmsprop_momentum_update(float* w, const float* g, float* v, float* mom, std::size_t n, float lr,
                              float rho, float eps, float mu);
