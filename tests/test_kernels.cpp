@@ -321,11 +321,22 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     CHECK(sunk == dwhole);
     CHECK(std::all_of(times.begin(), times.end(), [](int t) { return t == 1; }));
   }
-  // The forward's two parts cover the pixels, cut where two threads split the weight gradient.
-  CHECK(kernels::forward_part(C, 0).begin == 0);
-  CHECK(kernels::forward_part(C, 0).end == kernels::split_range(C, 0, 2, 16).end);
-  CHECK(kernels::forward_part(C, 1).begin == kernels::forward_part(C, 0).end);
-  CHECK(kernels::forward_part(C, 1).end == C);
+  // The forward's two parts cover the pixels, cut at the image's centre pixel (row 14, column
+  // 14 of 28 x 28), or in the middle of a flat input (rounded down to even: pairs stay whole).
+  kernels::SparseBatch image, flat, odd;
+  image.reserve(1, 784, 0, 28);
+  flat.reserve(1, 784, 0);
+  odd.reserve(1, 37, 0);
+  image.start(1, 784);
+  flat.start(1, 784);
+  odd.start(1, 37);
+  CHECK(kernels::forward_part(image, 0).begin == 0);
+  CHECK(kernels::forward_part(image, 0).end == 14 * 28 + 14);
+  CHECK(kernels::forward_part(image, 1).begin == 14 * 28 + 14);
+  CHECK(kernels::forward_part(image, 1).end == 784);
+  CHECK(kernels::forward_part(flat, 0).end == 392);
+  CHECK(kernels::forward_part(odd, 0).end == 18);
+  CHECK(kernels::forward_part(odd, 1).end == 37);
 }
 
 TEST_CASE("tiled matrix products match the reference for every operand layout and edge size") {

@@ -148,7 +148,8 @@ void over_vectors(std::size_t width, Whole whole, Single single) {
 
 }  // namespace
 
-void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units) {
+void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units, std::size_t row_width) {
+  width = row_width;
   col_start.resize(columns + 1);
   col_sample.resize(max_rows * columns);
   col_value.resize(max_rows * columns);
@@ -350,15 +351,16 @@ void SparseBatch::build(const std::uint8_t* const* images, std::size_t B, std::s
   fill_columns({0, C});
 }
 
-Range forward_part(std::size_t C, int part) {
-  // A multiple of 16 pixels: bands of the batch compression and pairs stay whole.
-  const std::size_t middle = split_range(C, 0, kForwardParts, 16).end;
+Range forward_part(const SparseBatch& x, int part) {
+  const std::size_t C = x.cols;
+  const std::size_t row = x.width > 0 && x.width <= C ? x.width : C;
+  const std::size_t middle = std::min(C, (C / row / 2 * row + row / 2) / 2 * 2);  // even: pairs stay whole
   return part == 0 ? Range{0, middle} : Range{middle, C};
 }
 
 void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
                                const float* bias, std::size_t OC, int part, Range units) {
-  const Range pixels = forward_part(x.cols, part);
+  const Range pixels = forward_part(x, part);
   for (std::size_t j = units.begin; j < units.end;) {
     const UnitBlock block = unit_block(x, j, units.end, part);
     for (std::size_t b = 0; b < x.rows; ++b) {

@@ -128,9 +128,10 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
                       const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
                       int ith, int nth) {
   if (sparse) {
-    // By pixels: each thread writes its own contiguous rows of dW (see sparse_dense.h).
-    // Cut at 16 pixels, as the forward's parts are: two threads own the same rows in both.
-    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, split_range(C, ith, nth, 16), {0, OC});
+    // By pixels: each thread writes its own contiguous rows of dW (see sparse_dense.h). Two
+    // threads cut where the forward's parts meet, so they own the same rows in both.
+    const Range pixels = nth == kernels::kForwardParts ? kernels::forward_part(*sparse, ith) : split_range(C, ith, nth, 16);
+    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
     if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }

@@ -160,7 +160,8 @@ void Network::use_sparse_input(bool sparse) {
 }
 
 void Network::reserve_sparse_input() {
-  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs);
+  const std::size_t width = input_shape_.size() >= 2 ? static_cast<std::size_t>(input_shape_.back()) : 0;
+  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs, width);
 }
 
 void Network::compress_input(const Input& input, std::size_t B) {
