@@ -3,6 +3,7 @@
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "data/idx.h"
+#include "data/idx_stats.h"
 #include "data/render.h"
 #include "fixtures.h"
 
@@ -441,4 +442,22 @@ TEST_CASE("transpose_images swaps each image's rows and columns", "[data][datase
                                                 8, 11,
                                                 9, 12});
   CHECK(set.labels == std::vector<std::uint8_t>{0, 1});
+}
+
+TEST_CASE("scan_idx finds the extremes and the count of image pixels across read chunks", "[data]") {
+  // 1.5 MB of pixels (two 1 MB read chunks), between 3 and 200: the lowest in the first chunk,
+  // the highest in the second.
+  fixtures::TempDir dir;
+  const std::uint32_t n = 1536, side = 32;
+  std::vector<std::uint8_t> pixels(std::size_t{n} * side * side);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(10 + i % 100);
+  pixels[12345] = 3;
+  pixels[1200000] = 200;
+  write_idx(dir.file("images"), make_uint8_array({n, side, side}, pixels));
+  const IdxStats stats = scan_idx(dir.file("images"));
+  CHECK(stats.count == pixels.size());
+  CHECK(stats.min == 3.0);
+  CHECK(stats.max == 200.0);
+  CHECK(stats.nan_count == 0);
+  CHECK(stats.label_counts.empty());
 }
