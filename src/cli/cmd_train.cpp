@@ -112,6 +112,7 @@ int run_train(const TrainFlags& flags) {
   const auto started = std::chrono::steady_clock::now();
   const train::TrainResult result = train::train(cfg, options, progress);
   handle_stop_signals(false);
+  spdlog::debug("data files read and checked in {:.3f} s", result.load_seconds);
   spdlog::debug("training loop {:.2f} s, whole command {:.2f} s on {} threads", result.seconds,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), result.threads);
 

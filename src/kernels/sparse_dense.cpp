@@ -443,8 +443,13 @@ void dense_backward_weight_reference(float* dweight, const float* x, const float
 
 double density(const std::uint8_t* values, std::size_t n) {
   if (n == 0) return 0.0;
+  // Counted in blocks with a 32-bit sum, which the compiler vectorizes over bytes.
   std::size_t nonzero = 0;
-  for (std::size_t i = 0; i < n; ++i) nonzero += values[i] != 0;
+  for (std::size_t start = 0; start < n; start += 65536) {
+    std::uint32_t block = 0;
+    for (std::size_t i = start; i < std::min(n, start + 65536); ++i) block += values[i] != 0;
+    nonzero += block;
+  }
   return static_cast<double>(nonzero) / static_cast<double>(n);
 }
 

@@ -39,6 +39,7 @@ struct RunRecord {
   int epochs_run = 0;
   Evaluation test;  // empty (count 0) when interrupted
   double seconds = 0.0;
+  double load_seconds = 0.0;   // reading and checking the data files, before the first step
   std::size_t param_count = 0;
   std::string blas;
   int threads = 0;             // the workers that ran the steps

@@ -35,10 +35,12 @@ struct TrainingData {
   data::Dataset validation;  // empty without a validation split
   data::Dataset test;
   double input_density = 0.0;  // fraction of non-zero training pixels: picks the first layer's path
+  double load_seconds = 0.0;
 };
 
 // Everything loads and is checked before the first step.
 TrainingData load_training_data(const config::DataConfig& config) {
+  const auto start = Clock::now();
   TrainingData data;
   data.train = load_labelled(config, config.train_images, config.train_labels);
   if (config.validation_split > 0.0) {
@@ -48,6 +50,7 @@ TrainingData load_training_data(const config::DataConfig& config) {
   data::check_image_shape(data.test, {data.train.rows, data.train.cols}, config.test_images,
                           "the training set " + config.train_images);
   data.input_density = kernels::density(data.train.images.data(), data.train.images.size());
+  data.load_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return data;
 }
 
@@ -125,6 +128,7 @@ Trainer::Trainer(const config::Config& config, const TrainOptions& options, Trai
   result_.blas = blas::library_description();
   result_.threads = network_.threads();
   result_.input_density = data_.input_density;
+  result_.load_seconds = data_.load_seconds;
   result_.sparse_input = network_.sparse_input();
 }
 
