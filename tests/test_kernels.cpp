@@ -287,7 +287,7 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     for (int part = 0; part < kernels::kForwardParts; ++part) {
       for (int ith = 0; ith < nth; ++ith) {
         const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
-        kernels::sparse_dense_forward_part(split.data(), sparse, weight.data(), nullptr, OC, part, units);
+        kernels::sparse_dense_forward_part(sparse, weight.data(), nullptr, OC, part, units);
       }
     }
     for (int ith = 0; ith < nth; ++ith) kernels::add_forward_parts(split.data(), sparse, OC, kernels::split_range(B, ith, nth));

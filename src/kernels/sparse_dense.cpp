@@ -392,8 +392,8 @@ Range forward_part(const SparseBatch& x, int part) {
   return part == 0 ? Range{0, middle} : Range{middle, C};
 }
 
-void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
-                               const float* bias, std::size_t OC, int part, Range units) {
+void sparse_dense_forward_part(const SparseBatch& x, const float* weight, const float* bias,
+                               std::size_t OC, int part, Range units) {
   const Range pixels = forward_part(x, part);
   for (std::size_t j = units.begin; j < units.end;) {
     const UnitBlock block = unit_block(x, j, units.end, part);
@@ -405,29 +405,25 @@ void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* we
         block.width,
         [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, pixels); },
         [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, pixels); });
-    if (part == 0) {
-      for (std::size_t b = 0; b < x.rows; ++b) {
-        std::copy(block.panel + b * kPanelUnits, block.panel + b * kPanelUnits + block.width, out + b * OC + j);
-      }
-    }
     j += block.width;
   }
 }
 
 void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range samples) {
   for (std::size_t j = 0; j < OC;) {
-    const UnitBlock block = unit_block(x, j, OC, 1);
+    const UnitBlock first = unit_block(x, j, OC, 0), second = unit_block(x, j, OC, 1);
     for (std::size_t b = samples.begin; b < samples.end; ++b) {
-      const float* second = block.panel + b * kPanelUnits;
-      for (std::size_t k = 0; k < block.width; ++k) out[b * OC + j + k] += second[k];
+      const float* a = first.panel + b * kPanelUnits;
+      const float* c = second.panel + b * kPanelUnits;
+      for (std::size_t k = 0; k < first.width; ++k) out[b * OC + j + k] = a[k] + c[k];
     }
-    j += block.width;
+    j += first.width;
   }
 }
 
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
                           std::size_t OC) {
-  for (int part = 0; part < kForwardParts; ++part) sparse_dense_forward_part(out, x, weight, bias, OC, part, {0, OC});
+  for (int part = 0; part < kForwardParts; ++part) sparse_dense_forward_part(x, weight, bias, OC, part, {0, OC});
   add_forward_parts(out, x, OC, {0, x.rows});
 }
 

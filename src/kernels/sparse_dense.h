@@ -84,13 +84,14 @@ constexpr int kForwardParts = 2;
 Range forward_part(const SparseBatch& x, int part);
 
 // Part `part` of out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for
-// every sample and the columns in `units`: part 0 (with the bias) is written to out (B, OC),
-// part 1 stays in the batch's panels for add_forward_parts. weight is (C, OC), bias (OC) or
-// null; OC <= the reserved max_units; `units` starts at a multiple of kLanes (kernels/vec.h)
-// and ends at one or at OC (its last vector is read and written whole inside the panel).
-void sparse_dense_forward_part(float* out, const SparseBatch& x, const float* weight,
-                               const float* bias, std::size_t OC, int part, Range units);
-// out[b, j] += part 1, for the rows in `samples`: once both parts of every unit are done.
+// every sample and the columns in `units`, into the batch's panels (part 0 with the bias) for
+// add_forward_parts. weight is (C, OC), bias (OC) or null; OC <= the reserved max_units;
+// `units` starts at a multiple of kLanes (kernels/vec.h) and ends at one or at OC (its last
+// vector is read and written whole inside the panel).
+void sparse_dense_forward_part(const SparseBatch& x, const float* weight, const float* bias,
+                               std::size_t OC, int part, Range units);
+// out[b, j] = part 0 + part 1, for the rows in `samples` (B, OC): once both parts of every unit
+// are done.
 void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range samples);
 // Both parts and their sum on the calling thread.
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,

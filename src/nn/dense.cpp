@@ -70,8 +70,8 @@ void dense_forward(float* out, const float* inp, const float* weight, const floa
   activation_forward(act, out + rows.begin * OC, rows.size(), OC);
 }
 
-void sparse_dense_forward_parts(float* out, const kernels::SparseBatch& sparse, const float* weight,
-                                const float* bias, std::size_t OC, int ith, int nth) {
+void sparse_dense_forward_parts(const kernels::SparseBatch& sparse, const float* weight, const float* bias,
+                                std::size_t OC, int ith, int nth) {
   // Work items: each forward part of each panel's worth of units, dealt out in order, so two
   // threads get one part each (and each keeps to the kernel rows it updates).
   const std::size_t blocks = (OC + kernels::kPanelUnits - 1) / kernels::kPanelUnits;
@@ -80,7 +80,7 @@ void sparse_dense_forward_parts(float* out, const kernels::SparseBatch& sparse, 
     const auto part = static_cast<int>(item / blocks);
     const std::size_t block = item % blocks;
     const Range units{block * kernels::kPanelUnits, std::min(OC, (block + 1) * kernels::kPanelUnits)};
-    kernels::sparse_dense_forward_part(out, sparse, weight, bias, OC, part, units);
+    kernels::sparse_dense_forward_part(sparse, weight, bias, OC, part, units);
   }
 }
 

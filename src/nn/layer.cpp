@@ -24,7 +24,7 @@ void layer_forward(float* out, float* mask, const float* inp, const kernels::Spa
                    Rng& dropout_rng, int ith, int nth) {
   const LayerSpec& spec = layer.spec;
   if (spec.type == LayerType::Dense && sparse) {
-    sparse_dense_forward_parts(out, *sparse, params + layer.weight_offset, bias_of(params, layer),
+    sparse_dense_forward_parts(*sparse, params + layer.weight_offset, bias_of(params, layer),
                                layer.outputs, ith, nth);
     return;
   }
