@@ -109,63 +109,29 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   }
 }
 
-// acc += x[b, p] * panel[b] over pixel p's entries [e, end).
-template <std::size_t Vectors>
-inline void add_panel_rows(Vec* acc, const SparseBatch& x, const float* panel, std::uint32_t e, std::uint32_t end) {
-  for (; e < end; ++e) {
-    const float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
-    const float v = x.col_value[e];
-    for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
-  }
-}
-
-// Pixel p's finished gradient row piece, into dweight or the sink.
-template <std::size_t Vectors>
-inline void put_gradient(float* dweight, const GradientSink* sink, const Vec* acc, std::size_t p,
-                         std::size_t OC, std::size_t column, std::size_t tail) {
-  if (sink) {
-    float gradient[Vectors * kLanes];
-    store_row<Vectors>(gradient, acc, tail);
-    sink->take(sink->context, p * OC + column, gradient, (Vectors - 1) * kLanes + tail);
-  } else {
-    store_row<Vectors>(dweight + p * OC + column, acc, tail);
-  }
-}
-
 // dweight[p, column ...] = sum over the samples b of pixel p of x[b, p] * panel[b], for the
 // pixels in `pixels`, into dweight or the sink; `Vectors` vectors of units from `column`, the
-// panel already offset to them. Two pixels go side by side, each summing its own samples in
-// order: a single pixel's sums are chains of dependent multiply-adds, two give the core twice
-// the independent work, and every sum keeps its order (the same bits as one at a time).
+// panel already offset to them.
 template <std::size_t Vectors>
 void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x,
                     const float* panel, std::size_t OC, std::size_t column, std::size_t tail,
                     Range pixels) {
   const std::uint32_t* sample = x.col_sample.data();
   const float* value = x.col_value.data();
-  std::size_t p = pixels.begin;
-  for (; p + 1 < pixels.end; p += 2) {
-    Vec first[Vectors] = {}, second[Vectors] = {};
-    std::uint32_t e = x.col_start[p], f = x.col_start[p + 1];
-    const std::uint32_t e_end = x.col_start[p + 1], f_end = x.col_start[p + 2];
-    for (; e < e_end && f < f_end; ++e, ++f) {
-      const float* row_e = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
-      const float* row_f = panel + static_cast<std::size_t>(sample[f]) * kPanelUnits;
-      const float ve = value[e], vf = value[f];
-      for (std::size_t k = 0; k < Vectors; ++k) {
-        first[k] += ve * load(row_e + k * kLanes);
-        second[k] += vf * load(row_f + k * kLanes);
-      }
-    }
-    add_panel_rows<Vectors>(first, x, panel, e, e_end);
-    add_panel_rows<Vectors>(second, x, panel, f, f_end);
-    put_gradient<Vectors>(dweight, sink, first, p, OC, column, tail);
-    put_gradient<Vectors>(dweight, sink, second, p + 1, OC, column, tail);
-  }
-  for (; p < pixels.end; ++p) {
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[Vectors] = {};
-    add_panel_rows<Vectors>(acc, x, panel, x.col_start[p], x.col_start[p + 1]);
-    put_gradient<Vectors>(dweight, sink, acc, p, OC, column, tail);
+    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
+      const float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      const float v = value[e];
+      for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
+    }
+    if (sink) {
+      float gradient[Vectors * kLanes];
+      store_row<Vectors>(gradient, acc, tail);
+      sink->take(sink->context, p * OC + column, gradient, (Vectors - 1) * kLanes + tail);
+    } else {
+      store_row<Vectors>(dweight + p * OC + column, acc, tail);
+    }
   }
 }
 
