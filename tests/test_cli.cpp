@@ -126,6 +126,11 @@ TEST_CASE("bench runs its measurements (no timing is asserted)", "[cli][e2e]") {
   const nlohmann::json report = nlohmann::json::parse(j.out);
   CHECK(report["streamed_update"] == (report["first_layer"] == "sparse"));
   CHECK((r.out.find("updated inside its backward") != std::string::npos) == (report["first_layer"] == "sparse"));
+  // The sparse path's batch compression is a phase of its own, not part of "loss".
+  CHECK((r.out.find("batch compression") != std::string::npos) == (report["first_layer"] == "sparse"));
+  for (const auto& step : report["steps"]) {
+    CHECK((step["compress_seconds"].get<double>() > 0.0) == (report["first_layer"] == "sparse"));
+  }
 }
 
 TEST_CASE("bad input: one line naming the file and field, non-zero exit", "[cli][e2e]") {

@@ -15,7 +15,7 @@ namespace mnisttrain::bench {
 
 // Seconds per step, averaged over the timed steps.
 struct StepPhases {
-  double batch = 0.0;  // pixels / 255 into floats, labels, one-hot rows
+  double batch = 0.0;  // the samples' rows, labels, one-hot rows; pixel / 255 into floats unless the sparse first layer reads the bytes
   double compress = 0.0;  // the float batch compressed for the sparse first layer
   std::vector<double> forward, backward;  // per layer
   double loss = 0.0;

@@ -39,7 +39,7 @@ void print_steps(const bench::BenchReport& r) {
   std::printf("training step, ms per step:  ");
   for (const bench::StepRun& s : r.steps) std::printf(" %4d thread%s", s.threads, s.threads == 1 ? " " : "s");
   std::printf("\n");
-  print_row("batch (uint8 -> float)", r.steps, [](const bench::StepRun& s) { return s.phases.batch; });
+  print_row("batch building", r.steps, [](const bench::StepRun& s) { return s.phases.batch; });
   if (r.first_layer == "sparse") print_row("batch compression", r.steps, [](const bench::StepRun& s) { return s.phases.compress; });
   for (std::size_t i = 0; i < r.layer_names.size(); ++i) {
     std::printf("  %-26s", (r.layer_names[i] + " forward").c_str());
