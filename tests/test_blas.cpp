@@ -1,10 +1,14 @@
-// The OpenBLAS sgemm wrapper against the naive triple loop, for every transpose combination.
+// The OpenBLAS sgemm wrapper against the naive triple loop, for every transpose combination,
+// and its thread pool ended at one thread.
 #include "kernels/blas.h"
 #include "kernels/gemm.h"
 
 #include <catch2/catch.hpp>
+#include <dlfcn.h>
 
+#include <filesystem>
 #include <random>
+#include <thread>
 #include <vector>
 
 
@@ -46,4 +50,40 @@ TEST_CASE("sgemm computes a hand-checked 2x2 product", "[blas]") {
   CHECK(C[1] == 30);
   CHECK(C[2] == 38);
   CHECK(C[3] == 44);
+}
+
+namespace {
+
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// A product big enough for OpenBLAS to hand to its pool when given 2 threads; true when it is
+// still right.
+bool pooled_product_right() {
+  const int n = 256;
+  std::vector<float> A(n * n, 0.5f), B(n * n, 0.25f), C(n * n, 0.0f);
+  mnisttrain::blas::sgemm(false, false, C.data(), n, A.data(), n, B.data(), n, n, n, n, false);
+  return C.front() == 0.5f * 0.25f * n && C.back() == 0.5f * 0.25f * n;
+}
+
+}  // namespace
+
+TEST_CASE("set_num_threads(1) ends OpenBLAS's idle pool, and more threads bring it back", "[blas]") {
+  if (!dlsym(RTLD_DEFAULT, "blas_thread_shutdown_") || std::thread::hardware_concurrency() < 2) {
+    WARN("this OpenBLAS has no blas_thread_shutdown_ (or one core): nothing to end");
+    return;
+  }
+  mnisttrain::blas::set_num_threads(2);
+  REQUIRE(pooled_product_right());
+  const std::size_t with_pool = thread_count();
+  mnisttrain::blas::set_num_threads(1);
+  CHECK(thread_count() < with_pool);
+  CHECK(pooled_product_right());
+  mnisttrain::blas::set_num_threads(2);
+  CHECK(pooled_product_right());
+  CHECK(thread_count() == with_pool);
+  mnisttrain::blas::set_num_threads(1);  // as every command leaves it
 }

@@ -167,6 +167,9 @@ int run(int argc, char** argv) {
   // Every command computes with denormals flushed to zero (kernels/denormals.h), set here,
   // before any thread starts, so that all threads share it.
   kernels::flush_denormals_to_zero();
+  // The program's workers own the cores; OpenBLAS runs single-threaded inside them, and its own
+  // pool, started when the library loaded, is ended now rather than left spinning.
+  blas::set_num_threads(1);
   // A closed pipe (`train ... | head -1`) must not kill a run: writes then fail with EPIPE,
   // and checked_stdout reports it after the command finished.
   std::signal(SIGPIPE, SIG_IGN);

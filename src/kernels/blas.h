@@ -14,6 +14,8 @@ void sgemm(bool trans_a, bool trans_b, float* C, std::size_t ldc, const float* A
            const float* B, std::size_t ldb, std::size_t M, std::size_t N, std::size_t K,
            bool accumulate);
 
+// At 1 thread OpenBLAS's idle pool threads are also ended (they would spin against the
+// program's workers); they come back when more threads are set.
 void set_num_threads(int threads);
 int num_threads();
 // The kernel family OpenBLAS chose for this CPU at load time ("Haswell", "SkylakeX", ...).
