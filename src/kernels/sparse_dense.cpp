@@ -405,13 +405,19 @@ void pack_gradient_panels(const SparseBatch& x, const float* dout, std::size_t O
 
 void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::size_t OC,
                                   Range pixels, const GradientSink* sink) {
-  for (std::size_t j = 0; j < OC;) {
-    const UnitBlock block = unit_block(x, j, OC);
-    over_vectors(
-        block.width,
-        [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, pixels); },
-        [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, block.panel + k, OC, j + k, tail, pixels); });
-    j += block.width;
+  // A few pixels' whole rows at a time, block after block: the rows of dW (or of the weights
+  // and moments the sink updates) are then visited in stretches, not in strided pieces.
+  constexpr std::size_t kRows = 16;
+  for (std::size_t first = pixels.begin; first < pixels.end; first += kRows) {
+    const Range rows{first, std::min(pixels.end, first + kRows)};
+    for (std::size_t j = 0; j < OC;) {
+      const UnitBlock block = unit_block(x, j, OC);
+      over_vectors(
+          block.width,
+          [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, rows); },
+          [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, block.panel + k, OC, j + k, tail, rows); });
+      j += block.width;
+    }
   }
 }
 
