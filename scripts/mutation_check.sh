@@ -9,6 +9,7 @@
 # Not part of CI: it rebuilds once per mutation. Run it after changing tests:
 #   bash scripts/mutation_check.sh            # every mutation
 #   bash scripts/mutation_check.sh rmsprop    # only those whose name contains "rmsprop"
+#   bash scripts/mutation_check.sh 'sparse-|narrow-'   # a bash regular expression
 # Exit status 0 only when every selected mutation is caught.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,7 +41,7 @@ failures=0
 mutate() {
   local name=$1 file=$2 find replace
   find=$(cat "$work/find") replace=$(cat "$work/replace")
-  if [[ -n $filter && $name != *"$filter"* ]]; then return; fi
+  if [[ -n $filter && ! $name =~ $filter ]]; then return; fi
   local target="$work/tree/$file"
   cp "$target" "$work/original"
   local status
@@ -221,12 +222,44 @@ m sparse-forward-drops-last-sample src/kernels/sparse_dense.cpp <<'EOF'
       float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
 EOF
 
-m sparse-columns-skip-band-edge src/kernels/sparse_dense.cpp <<'EOF'
-  for (std::size_t k = 0; k < width; ++k) {
-    if (values[k] == 0.0f) continue;
+m sparse-transpose-drops-tail-row src/kernels/sparse_dense.cpp <<'EOF'
+  for (; b < B; ++b) {
+    for (std::size_t k = 0; k < width; ++k) columns[(p + k) * B + b] = images[b][p + k];
 ----
-  for (std::size_t k = 0; k + 1 < width; ++k) {
-    if (values[k] == 0.0f) continue;
+  for (; b + 1 < B; ++b) {
+    for (std::size_t k = 0; k < width; ++k) columns[(p + k) * B + b] = images[b][p + k];
+EOF
+
+m sparse-pairs-lose-last-eight src/kernels/sparse_dense.cpp <<'EOF'
+    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+----
+    if (n > 9) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+EOF
+
+m narrow-input-gradient-skips-a-unit src/kernels/narrow_dense.cpp <<'EOF'
+        const float d = dout[b * N + j];
+----
+        const float d = j == 3 ? 0.0f : dout[b * N + j];
+EOF
+
+m narrow-forward-tail-skips-first-input src/kernels/narrow_dense.cpp <<'EOF'
+    Row<Vectors> acc = start;
+    for (std::size_t k = 0; k < K; ++k) {
+----
+    Row<Vectors> acc = start;
+    for (std::size_t k = 1; k < K; ++k) {
+EOF
+
+m rmsprop-blank-chunk-keeps-v src/kernels/update.cpp <<'EOF'
+store(v + i + k, rho * load(v + i + k));
+----
+store(v + i + k, load(v + i + k));
+EOF
+
+m blas-idle-pool-kept src/kernels/blas.cpp <<'EOF'
+  if (threads == 1) stop_idle_pool();
+----
+  if (threads == 0) stop_idle_pool();
 EOF
 
 m denormals-kept src/kernels/denormals.cpp <<'EOF'
