@@ -27,22 +27,6 @@ using kernels::Range;
 
 namespace {
 
-// 128 real training images as (B, 784) floats, pixel / 255; synthetic MNIST-like sparse rows
-// when the data has not been fetched.
-std::vector<float> real_batch(std::size_t B) {
-  const std::string dir = std::string(MNISTTRAIN_SOURCE_DIR) + "/data/mnist/";
-  std::vector<float> x(B * 784);
-  if (std::filesystem::exists(dir + "train-images-idx3-ubyte")) {
-    const data::Dataset d =
-        data::load_dataset(dir + "train-images-idx3-ubyte", dir + "train-labels-idx1-ubyte", 10);
-    data::scale_pixels(d.image(1000), B * 784, x.data());
-    return x;
-  }
-  Rng rng(5);
-  for (auto& v : x) v = rng.uniform() < 0.2f ? rng.uniform() : 0.0f;
-  return x;
-}
-
 // B real training images as bytes (B, 784); MNIST-like sparse rows when the data has not been
 // fetched.
 std::vector<std::uint8_t> real_images(std::size_t B) {
@@ -56,6 +40,14 @@ std::vector<std::uint8_t> real_images(std::size_t B) {
   std::vector<std::uint8_t> pixels(B * 784);
   for (auto& v : pixels) v = rng.uniform() < 0.2f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
   return pixels;
+}
+
+// The same images as (B, 784) floats, pixel / 255.
+std::vector<float> real_batch(std::size_t B) {
+  const std::vector<std::uint8_t> pixels = real_images(B);
+  std::vector<float> x(pixels.size());
+  data::scale_pixels(pixels.data(), pixels.size(), x.data());
+  return x;
 }
 
 // x (B, C) compressed, with panels for products of up to OC units.

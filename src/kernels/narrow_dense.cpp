@@ -66,18 +66,17 @@ void forward_rows(float* out, const float* x, const float* w, const float* bias,
 template <std::size_t Vectors>
 void weight_gradient_rows(float* dw, const float* x, const float* dout, std::size_t B, std::size_t K,
                           std::size_t N, Range inputs) {
-  constexpr std::size_t kInputs = kGroup;
   std::size_t k = inputs.begin;
-  for (; k + kInputs <= inputs.end; k += kInputs) {
-    Row<Vectors> acc[kInputs] = {};
+  for (; k + kGroup <= inputs.end; k += kGroup) {
+    Row<Vectors> acc[kGroup] = {};
     for (std::size_t b = 0; b < B; ++b) {
       const Row<Vectors> d = load_units<Vectors>(dout + b * N, N);
-      for (std::size_t g = 0; g < kInputs; ++g) {
+      for (std::size_t g = 0; g < kGroup; ++g) {
         const float xv = x[b * K + k + g];
         for (std::size_t i = 0; i < Vectors; ++i) acc[g].v[i] += xv * d.v[i];
       }
     }
-    for (std::size_t g = 0; g < kInputs; ++g) store_units<Vectors>(dw + (k + g) * N, acc[g], N);
+    for (std::size_t g = 0; g < kGroup; ++g) store_units<Vectors>(dw + (k + g) * N, acc[g], N);
   }
   for (; k < inputs.end; ++k) {
     Row<Vectors> acc = {};

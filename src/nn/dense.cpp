@@ -135,12 +135,14 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
     if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }
-  if (!narrow(OC) && !take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
-  if (!narrow(OC) && split_by_units(OC, Activation::Linear, nth)) {
-    const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
-    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
-    if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
-    return;
+  if (!narrow(OC)) {  // the narrow kernels always go by blocks of inputs, below
+    if (!take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
+    if (split_by_units(OC, Activation::Linear, nth)) {
+      const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
+      weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
+      if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
+      return;
+    }
   }
   const Range inputs = split_range(C, ith, nth);
   weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, inputs, {0, OC});
