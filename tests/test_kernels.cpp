@@ -169,6 +169,19 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
       for (std::size_t q = 0; q < C / 2; ++q) lit_pairs += c.x[b * C + 2 * q] != 0.0f || c.x[b * C + 2 * q + 1] != 0.0f;
     }
     CHECK(pair_entries == lit_pairs);
+    // Each block of samples' entries of a pair: exactly the pair's entries with a sample there.
+    for (std::size_t q = 0; q < C / 2; ++q) {
+      std::size_t next = sparse.pair_start[q];
+      for (std::size_t s = 0; s < sparse.sample_blocks(); ++s) {
+        const kernels::Range entries = sparse.pair_entries(q, s);
+        REQUIRE(entries.begin == next);
+        for (std::size_t e = entries.begin; e < entries.end; ++e) {
+          CHECK(sparse.pair_sample[e] / kernels::kSampleBlock == s);
+        }
+        next = entries.end;
+      }
+      CHECK(next == sparse.pair_start[q + 1]);
+    }
     if (C % 2 == 1) {  // the odd last pixel is in no pair
       for (std::size_t b = 0; b < B; ++b) from_pairs[b * C + C - 1] = c.x[b * C + C - 1];
     }
@@ -187,8 +200,9 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
 }
 
 TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals the plain build from the scaled floats") {
-  // Real MNIST rows (or MNIST-like ones); 100 rows leave a tail after the 16-row tiles, 37
-  // pixels a band of 5 at the edge and an odd last pixel; 1, 2 and 3 shares of the pixels.
+  // Real MNIST rows (or MNIST-like ones); 100 rows leave a tail after the 16-row tiles (70 rows
+  // put the start of the second block of samples in it), 37 pixels a band of 5 at the edge and
+  // an odd last pixel; 1, 2 and 3 shares of the pixels.
   struct Case {
     std::vector<std::uint8_t> pixels;
     std::size_t B, C;
@@ -196,7 +210,7 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
   std::vector<std::uint8_t> odd(21 * 37);
   Rng rng(12);
   for (auto& v : odd) v = rng.uniform() < 0.4f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
-  for (const Case& c : {Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{odd, 21, 37}}) {
+  for (const Case& c : {Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{real_images(70), 70, 784}, Case{odd, 21, 37}}) {
     const std::size_t B = c.B, C = c.C;
     std::vector<float> x(B * C);
     data::scale_pixels(c.pixels.data(), x.size(), x.data());
@@ -213,6 +227,7 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
       for (int s = 0; s < shares; ++s) built.fill_columns(kernels::split_range(C, s, shares, 16));
       REQUIRE(built.col_start == plain.col_start);
       REQUIRE(built.pair_start == plain.pair_start);
+      CHECK(built.pair_block_start == plain.pair_block_start);
       const std::size_t nnz = plain.nonzeros(), pairs = plain.pair_start[C / 2];
       CHECK(std::equal(plain.col_sample.begin(), plain.col_sample.begin() + nnz, built.col_sample.begin()));
       CHECK(std::equal(plain.pair_sample.begin(), plain.pair_sample.begin() + pairs, built.pair_sample.begin()));

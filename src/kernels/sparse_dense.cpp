@@ -81,20 +81,22 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
                      std::size_t tail, Range pixels) {
   const std::uint32_t* pair_sample = x.pair_sample.data();
   const float* pair_value = x.pair_value.data();
-  for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
-    const std::uint32_t first = x.pair_start[q], last = x.pair_start[q + 1];
-    if (first == last) continue;
-    Vec even[Vectors], odd[Vectors];
-    load_row<Vectors>(even, weight + 2 * q * OC, tail);
-    load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
-    for (std::uint32_t e = first; e < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
-      const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
-      for (std::size_t k = 0; k < Vectors; ++k) {
-        Vec sum = load(row + k * kLanes);
-        sum += v0 * even[k];
-        sum += v1 * odd[k];
-        store(row + k * kLanes, sum);
+  for (std::size_t block = 0; block < x.sample_blocks(); ++block) {
+    for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
+      const Range entries = x.pair_entries(q, block);
+      if (entries.size() == 0) continue;
+      Vec even[Vectors], odd[Vectors];
+      load_row<Vectors>(even, weight + 2 * q * OC, tail);
+      load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
+      for (std::size_t e = entries.begin; e < entries.end; ++e) {
+        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+        const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
+        for (std::size_t k = 0; k < Vectors; ++k) {
+          Vec sum = load(row + k * kLanes);
+          sum += v0 * even[k];
+          sum += v1 * odd[k];
+          store(row + k * kLanes, sum);
+        }
       }
     }
   }
@@ -156,6 +158,7 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   pair_start.resize(columns / 2 + 1);
   pair_sample.resize(max_rows * (columns / 2));
   pair_value.resize(max_rows * (columns / 2) * 2);
+  pair_block_start.resize(columns / 2 * ((max_rows + kSampleBlock - 1) / kSampleBlock));
   pixels_by_column.resize(max_rows * columns);
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panel_set_floats = blocks * max_rows * kPanelUnits;
@@ -165,6 +168,14 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
 void SparseBatch::start(std::size_t B, std::size_t C) {
   rows = B;
   cols = C;
+}
+
+std::size_t SparseBatch::sample_blocks() const { return (rows + kSampleBlock - 1) / kSampleBlock; }
+
+Range SparseBatch::pair_entries(std::size_t q, std::size_t s) const {
+  const std::size_t blocks = sample_blocks();
+  const std::size_t last = s + 1 < blocks ? pair_block_start[q * blocks + s + 1] : pair_start[q + 1];
+  return {pair_block_start[q * blocks + s], last};
 }
 
 void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
@@ -190,6 +201,7 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
   for (std::size_t q = 0; q < C / 2; ++q) {
     std::uint32_t slot = pair_start[q];
     for (std::size_t b = 0; b < B; ++b) {
+      if (b % kSampleBlock == 0) pair_block_start[q * sample_blocks() + b / kSampleBlock] = slot;
       const float even = x[b * C + 2 * q], odd = x[b * C + 2 * q + 1];
       if (even == 0.0f && odd == 0.0f) continue;
       pair_sample[slot] = static_cast<std::uint32_t>(b);
@@ -283,8 +295,10 @@ void fill_column(SparseBatch& x, const std::uint8_t* column, std::uint32_t slot)
   }
 }
 
-// Appends pair q's samples (either pixel non-zero) with both values, from slot `slot`.
-void fill_pair(SparseBatch& x, const std::uint8_t* even, const std::uint8_t* odd, std::uint32_t slot) {
+// Appends pair q's samples (either pixel non-zero) with both values, from slot `slot`, and
+// where each block of samples starts.
+void fill_pair(SparseBatch& x, std::size_t q, const std::uint8_t* even, const std::uint8_t* odd, std::uint32_t slot) {
+  std::uint32_t* block_start = x.pair_block_start.data() + q * x.sample_blocks();
   std::size_t b = 0;
 #if MNISTTRAIN_AVX512_BYTES
   const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -292,6 +306,7 @@ void fill_pair(SparseBatch& x, const std::uint8_t* even, const std::uint8_t* odd
   const __m512i first_pairs = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   const __m512i last_pairs = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
   for (; b + 16 <= x.rows; b += 16) {
+    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot;
     const __mmask16 lit = nonzero_lanes(even + b) | nonzero_lanes(odd + b);
     if (!lit) continue;
     const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
@@ -306,6 +321,7 @@ void fill_pair(SparseBatch& x, const std::uint8_t* even, const std::uint8_t* odd
   }
 #endif
   for (; b < x.rows; ++b) {
+    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot;
     if ((even[b] | odd[b]) == 0) continue;
     x.pair_sample[slot] = static_cast<std::uint32_t>(b);
     x.pair_value[2 * static_cast<std::size_t>(slot)] = scaled_pixel(even[b]);
@@ -340,7 +356,7 @@ void SparseBatch::fill_columns(Range pixels) {
   const std::uint8_t* columns = pixels_by_column.data();
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) fill_column(*this, columns + p * rows, col_start[p]);
   for (std::size_t q = pixels.begin / 2; q < std::min(pixels.end, cols / 2 * 2) / 2; ++q) {
-    fill_pair(*this, columns + 2 * q * rows, columns + (2 * q + 1) * rows, pair_start[q]);
+    fill_pair(*this, q, columns + 2 * q * rows, columns + (2 * q + 1) * rows, pair_start[q]);
   }
 }
 

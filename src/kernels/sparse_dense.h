@@ -28,6 +28,9 @@ struct SparseBatch {
   std::vector<std::uint32_t> pair_start;  // (C / 2 + 1)
   std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
   std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
+  // (C / 2 x sample_blocks()) pair_block_start[q * sample_blocks() + s]: pair q's first entry
+  // with a sample in block s, samples [s * kSampleBlock, (s + 1) * kSampleBlock).
+  std::vector<std::uint32_t> pair_block_start;
   // The products' scratch: per forward part, one (B, kPanelUnits) panel per block of
   // kPanelUnits output units. In the forward each is written only by the thread that holds
   // that part and block; the weight gradient's dZ is packed into part 0's by rows, and read
@@ -60,7 +63,15 @@ struct SparseBatch {
   void build(const float* x, std::size_t B, std::size_t C);
 
   std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }
+  std::size_t sample_blocks() const;
+  // Pair q's entries for the samples of block s: [first, last).
+  Range pair_entries(std::size_t q, std::size_t s) const;
 };
+
+// The forward adds every pair's entries for one block of samples before the next block: a
+// block's rows of a panel (64 x 128 units, 32 KB) stay in the L1 cache meanwhile, where the
+// whole panel (64 KB) did not fit. Each sample still takes its pairs in increasing order.
+constexpr std::size_t kSampleBlock = 64;
 
 // Output units per panel, as vectors: the forward holds two kernel rows of a block in
 // registers (2 x 8 of AVX-512's 32; 2 x 4 of AVX2's 16). A block's panel of 128 samples (64 KB
