@@ -202,7 +202,7 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
 TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals the plain build from the scaled floats") {
   // Real MNIST rows (or MNIST-like ones); 100 rows leave a tail after the 16-row tiles (70 rows
   // put the start of the second block of samples in it), 37 pixels a band of 5 at the edge and
-  // an odd last pixel; 1, 2 and 3 shares of the pixels.
+  // an odd last pixel; 16 x 16 pixels hold every byte value; 1, 2 and 3 shares of the pixels.
   struct Case {
     std::vector<std::uint8_t> pixels;
     std::size_t B, C;
@@ -210,7 +210,9 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
   std::vector<std::uint8_t> odd(21 * 37);
   Rng rng(12);
   for (auto& v : odd) v = rng.uniform() < 0.4f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
-  for (const Case& c : {Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{real_images(70), 70, 784}, Case{odd, 21, 37}}) {
+  std::vector<std::uint8_t> every_value(256);  // each byte once: the scaling is exact for all
+  for (std::size_t i = 0; i < every_value.size(); ++i) every_value[i] = static_cast<std::uint8_t>(i);
+  for (const Case& c : {Case{every_value, 16, 16}, Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{real_images(70), 70, 784}, Case{odd, 21, 37}}) {
     const std::size_t B = c.B, C = c.C;
     std::vector<float> x(B * C);
     data::scale_pixels(c.pixels.data(), x.size(), x.data());
