@@ -215,11 +215,19 @@ m streamed-update-one-block-late src/train/step.cpp <<'EOF'
 EOF
 
 m sparse-forward-drops-last-sample src/kernels/sparse_dense.cpp <<'EOF'
-    for (std::uint32_t e = first; e < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+      for (std::size_t e = entries.begin; e < entries.end; ++e) {
+        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
 ----
-    for (std::uint32_t e = first; e + 1 < last; ++e) {
-      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+      for (std::size_t e = entries.begin; e + 1 < entries.end; ++e) {
+        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+EOF
+
+m sparse-sample-block-starts-late src/kernels/sparse_dense.cpp <<'EOF'
+  for (; b + 16 <= x.rows; b += 16) {
+    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot;
+----
+  for (; b + 16 <= x.rows; b += 16) {
+    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot + (b > 0);
 EOF
 
 m sparse-transpose-drops-tail-row src/kernels/sparse_dense.cpp <<'EOF'

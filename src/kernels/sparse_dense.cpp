@@ -4,9 +4,10 @@
 // time, in a contiguous (B, kPanelUnits) panel: row-major slices of a (B, 512) matrix sit 2 KB
 // apart and crowd a few cache sets, the panel does not. The forward seeds the panel with the
 // bias (part 0) or zeros (part 1), holds the kernel rows of a pixel pair in registers and adds
-// them to the panel rows of the samples that have either pixel lit, then copies part 0 out. The
-// weight gradient reads dZ packed into panels, holds a gradient row in registers and sums the
-// panel rows of that pixel's samples into it. Every output element is a sum in a fixed order
+// them to the panel rows of the samples that have either pixel lit (one block of kSampleBlock
+// samples at a time); add_forward_parts then writes part 0 + part 1 out. The weight gradient
+// reads dZ packed into panels, holds a gradient row in registers and sums the panel rows of
+// that pixel's samples into it. Every output element is a sum in a fixed order
 // (increasing pixel within a fixed part, or increasing sample) whatever the ranges: results do
 // not depend on how the work is split between threads.
 #include "kernels/sparse_dense.h"

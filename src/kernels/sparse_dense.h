@@ -69,8 +69,9 @@ struct SparseBatch {
 };
 
 // The forward adds every pair's entries for one block of samples before the next block: a
-// block's rows of a panel (64 x 128 units, 32 KB) stay in the L1 cache meanwhile, where the
-// whole panel (64 KB) did not fit. Each sample still takes its pairs in increasing order.
+// block's rows of a panel (64 samples x 128 units with AVX-512, 32 KB) stay in the L1 cache
+// meanwhile, where a whole panel of 128 samples (64 KB) did not fit. Each sample still takes
+// its pairs in increasing order.
 constexpr std::size_t kSampleBlock = 64;
 
 // Output units per panel, as vectors: the forward holds two kernel rows of a block in
