@@ -8,6 +8,7 @@
 #include "kernels/narrow_dense.h"
 #include "kernels/partition.h"
 #include "kernels/pool.h"
+#include "kernels/shared_items.h"
 #include "kernels/sparse_dense.h"
 #include "random.h"
 
@@ -20,6 +21,7 @@
 #include <cstring>
 #include <limits>
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 using namespace mnisttrain;
@@ -106,6 +108,61 @@ TEST_CASE("WorkerPool runs every share once per call and waits for all of them")
     }
     for (int c : calls) CHECK(c == 1000);
   }
+}
+
+TEST_CASE("TwoEndedItems hands out every item once, each thread from its own end") {
+  kernels::TwoEndedItems items;
+  std::size_t item = 0;
+  std::vector<std::size_t> taken;
+  while (items.take(0, 5, item)) taken.push_back(item);  // one thread: all, in order
+  CHECK(taken == std::vector<std::size_t>{0, 1, 2, 3, 4});
+  CHECK_FALSE(items.take(1, 5, item));
+  items.reset();
+  CHECK_FALSE(items.take(0, 0, item));  // no items at all
+  items.reset();
+  REQUIRE(items.take(1, 3, item));
+  CHECK(item == 2);  // an odd thread starts at the back
+
+  const std::size_t n = 37;
+  for (int threads : {2, 3}) {
+    kernels::WorkerPool pool(threads);
+    for (int round = 0; round < 300; ++round) {
+      std::vector<std::vector<std::size_t>> by_thread(static_cast<std::size_t>(threads));
+      items.reset();
+      auto task = [&](int ith, int) {
+        std::size_t next = 0;
+        while (items.take(ith, n, next)) by_thread[static_cast<std::size_t>(ith)].push_back(next);
+      };
+      pool.run(task);
+      std::vector<int> times(n, 0);
+      for (const auto& mine : by_thread) {
+        for (std::size_t i : mine) ++times[i];
+      }
+      REQUIRE(std::count(times.begin(), times.end(), 1) == static_cast<std::ptrdiff_t>(n));
+      if (threads == 2) {  // thread 0 holds a prefix, going up; thread 1 the rest, going down
+        const std::vector<std::size_t>& front = by_thread[0];
+        for (std::size_t k = 0; k < front.size(); ++k) REQUIRE(front[k] == k);
+        const std::vector<std::size_t>& back = by_thread[1];
+        for (std::size_t k = 0; k < back.size(); ++k) REQUIRE(back[k] == n - 1 - k);
+      }
+    }
+  }
+  // A thread that comes late finds its end taken over by the other.
+  kernels::WorkerPool pool(2);
+  std::atomic<bool> first_done{false};
+  std::vector<std::size_t> counts(2, 0);
+  items.reset();
+  auto task = [&](int ith, int) {
+    if (ith == 1) {
+      while (!first_done.load()) std::this_thread::yield();
+    }
+    std::size_t next = 0;
+    while (items.take(ith, n, next)) ++counts[static_cast<std::size_t>(ith)];
+    if (ith == 0) first_done.store(true);
+  };
+  pool.run(task);
+  CHECK(counts[0] == n);
+  CHECK(counts[1] == 0);
 }
 
 TEST_CASE("denormals are flushed to zero on the caller and on the pool's threads") {
@@ -296,7 +353,9 @@ TEST_CASE("sparse products give the same bits however the work is split") {
     for (int part = 0; part < kernels::kForwardParts; ++part) {
       for (int ith = 0; ith < nth; ++ith) {
         const Range units = kernels::split_range(OC, ith, nth, kernels::kLineFloats);
-        kernels::sparse_dense_forward_part(sparse, weight.data(), nullptr, OC, part, units);
+        for (std::size_t block = 0; block < sparse.sample_blocks(); ++block) {
+          kernels::sparse_dense_forward_part(sparse, weight.data(), nullptr, OC, part, units, block);
+        }
       }
     }
     for (int ith = 0; ith < nth; ++ith) kernels::add_forward_parts(split.data(), sparse, OC, kernels::split_range(B, ith, nth));

@@ -79,25 +79,23 @@ inline void store_row(float* row, const Vec* v, std::size_t tail) {
 // x[b, 2q + 1] * weight[2q + 1] (the same order); an odd last pixel goes alone.
 template <std::size_t Vectors>
 void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, std::size_t OC,
-                     std::size_t tail, Range pixels) {
+                     std::size_t tail, Range pixels, std::size_t sample_block) {
   const std::uint32_t* pair_sample = x.pair_sample.data();
   const float* pair_value = x.pair_value.data();
-  for (std::size_t block = 0; block < x.sample_blocks(); ++block) {
-    for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
-      const Range entries = x.pair_entries(q, block);
-      if (entries.size() == 0) continue;
-      Vec even[Vectors], odd[Vectors];
-      load_row<Vectors>(even, weight + 2 * q * OC, tail);
-      load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
-      for (std::size_t e = entries.begin; e < entries.end; ++e) {
-        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
-        const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
-        for (std::size_t k = 0; k < Vectors; ++k) {
-          Vec sum = load(row + k * kLanes);
-          sum += v0 * even[k];
-          sum += v1 * odd[k];
-          store(row + k * kLanes, sum);
-        }
+  for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
+    const Range entries = x.pair_entries(q, sample_block);
+    if (entries.size() == 0) continue;
+    Vec even[Vectors], odd[Vectors];
+    load_row<Vectors>(even, weight + 2 * q * OC, tail);
+    load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
+    for (std::size_t e = entries.begin; e < entries.end; ++e) {
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+      const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
+      for (std::size_t k = 0; k < Vectors; ++k) {
+        Vec sum = load(row + k * kLanes);
+        sum += v0 * even[k];
+        sum += v1 * odd[k];
+        store(row + k * kLanes, sum);
       }
     }
   }
@@ -106,6 +104,7 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   Vec w[Vectors];
   load_row<Vectors>(w, weight + p * OC, tail);
   for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
+    if (x.col_sample[e] / kSampleBlock != sample_block) continue;
     float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
     const float v = x.col_value[e];
     for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
@@ -376,18 +375,19 @@ Range forward_part(const SparseBatch& x, int part) {
 }
 
 void sparse_dense_forward_part(const SparseBatch& x, const float* weight, const float* bias,
-                               std::size_t OC, int part, Range units) {
+                               std::size_t OC, int part, Range units, std::size_t sample_block) {
   const Range pixels = forward_part(x, part);
+  const Range samples{sample_block * kSampleBlock, std::min(x.rows, (sample_block + 1) * kSampleBlock)};
   for (std::size_t j = units.begin; j < units.end;) {
     const UnitBlock block = unit_block(x, j, units.end, part);
-    for (std::size_t b = 0; b < x.rows; ++b) {
+    for (std::size_t b = samples.begin; b < samples.end; ++b) {
       float* row = block.panel + b * kPanelUnits;
       for (std::size_t k = 0; k < block.width; ++k) row[k] = part == 0 && bias ? bias[j + k] : 0.0f;
     }
     over_vectors(
         block.width,
-        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, pixels); },
-        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, pixels); });
+        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, pixels, sample_block); },
+        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, pixels, sample_block); });
     j += block.width;
   }
 }
@@ -406,7 +406,9 @@ void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range s
 
 void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight, const float* bias,
                           std::size_t OC) {
-  for (int part = 0; part < kForwardParts; ++part) sparse_dense_forward_part(x, weight, bias, OC, part, {0, OC});
+  for (int part = 0; part < kForwardParts; ++part) {
+    for (std::size_t block = 0; block < x.sample_blocks(); ++block) sparse_dense_forward_part(x, weight, bias, OC, part, {0, OC}, block);
+  }
   add_forward_parts(out, x, OC, {0, x.rows});
 }
 
@@ -424,9 +426,8 @@ void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::siz
                                   Range pixels, const GradientSink* sink) {
   // A few pixels' whole rows at a time, block after block: the rows of dW (or of the weights
   // and moments the sink updates) are then visited in stretches, not in strided pieces.
-  constexpr std::size_t kRows = 16;
-  for (std::size_t first = pixels.begin; first < pixels.end; first += kRows) {
-    const Range rows{first, std::min(pixels.end, first + kRows)};
+  for (std::size_t first = pixels.begin; first < pixels.end; first += kGradientRows) {
+    const Range rows{first, std::min(pixels.end, first + kGradientRows)};
     for (std::size_t j = 0; j < OC;) {
       const UnitBlock block = unit_block(x, j, OC);
       over_vectors(

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kernels/partition.h"
+#include "kernels/shared_items.h"
 #include "kernels/vec.h"
 
 #include <cstddef>
@@ -42,6 +43,10 @@ struct SparseBatch {
   std::vector<std::uint8_t> pixels_by_column;
 
   std::size_t width = 0;  // pixels per image row (0: the input is flat)
+
+  // The work items of the product that runs on this batch, taken by its threads (reset before
+  // each threaded run: nn/network.cpp). Scratch, like the panels.
+  mutable TwoEndedItems items;
 
   // For batches of up to max_rows samples, C = cols pixels in rows of `width` (0: flat),
   // products with up to max_units units.
@@ -96,12 +101,12 @@ constexpr int kForwardParts = 2;
 Range forward_part(const SparseBatch& x, int part);
 
 // Part `part` of out[b, j] = bias[j] + sum over non-zero x[b, p] of x[b, p] * weight[p, j], for
-// every sample and the columns in `units`, into the batch's panels (part 0 with the bias) for
-// add_forward_parts. weight is (C, OC), bias (OC) or null; OC <= the reserved max_units;
-// `units` starts at a multiple of kLanes (kernels/vec.h) and ends at one or at OC (its last
-// vector is read and written whole inside the panel).
+// the samples of block `sample_block` (kSampleBlock) and the columns in `units`, into the
+// batch's panels (part 0 with the bias) for add_forward_parts. weight is (C, OC), bias (OC) or
+// null; OC <= the reserved max_units; `units` starts at a multiple of kLanes (kernels/vec.h)
+// and ends at one or at OC (its last vector is read and written whole inside the panel).
 void sparse_dense_forward_part(const SparseBatch& x, const float* weight, const float* bias,
-                               std::size_t OC, int part, Range units);
+                               std::size_t OC, int part, Range units, std::size_t sample_block);
 // out[b, j] = part 0 + part 1, for the rows in `samples` (B, OC): once both parts of every unit
 // are done.
 void add_forward_parts(float* out, const SparseBatch& x, std::size_t OC, Range samples);
@@ -116,6 +121,10 @@ struct GradientSink {
   void (*take)(void* context, std::size_t offset, const float* gradient, std::size_t count);
   void* context;
 };
+
+// The weight gradient goes this many pixels' whole rows at a time (see
+// sparse_dense_backward_weight), which is also the finest share threads can take of it.
+constexpr std::size_t kGradientRows = 16;
 
 // Copies rows `samples` of dout (B, OC) into the batch's panels, where the weight gradient
 // reads it; threads copy their own rows, and all of dout must be in before that product runs.

@@ -71,16 +71,19 @@ void dense_forward(float* out, const float* inp, const float* weight, const floa
 }
 
 void sparse_dense_forward_parts(const kernels::SparseBatch& sparse, const float* weight, const float* bias,
-                                std::size_t OC, int ith, int nth) {
-  // Work items: each forward part of each panel's worth of units, dealt out in order, so two
-  // threads get one part each (and each keeps to the kernel rows it updates).
-  const std::size_t blocks = (OC + kernels::kPanelUnits - 1) / kernels::kPanelUnits;
-  const Range items = split_range(kernels::kForwardParts * blocks, ith, nth);
-  for (std::size_t item = items.begin; item < items.end; ++item) {
-    const auto part = static_cast<int>(item / blocks);
-    const std::size_t block = item % blocks;
+                                std::size_t OC, int ith) {
+  // Work items: each forward part of each panel's worth of units for each block of samples,
+  // part 0's first, taken from both ends (kernels/shared_items.h): two threads each start on
+  // a part of their own, and so on the kernel rows each updates.
+  const std::size_t unit_blocks = (OC + kernels::kPanelUnits - 1) / kernels::kPanelUnits;
+  const std::size_t sample_blocks = sparse.sample_blocks();
+  const std::size_t per_part = unit_blocks * sample_blocks;
+  std::size_t item = 0;
+  while (sparse.items.take(ith, kernels::kForwardParts * per_part, item)) {
+    const auto part = static_cast<int>(item / per_part);
+    const std::size_t block = item % per_part / sample_blocks;
     const Range units{block * kernels::kPanelUnits, std::min(OC, (block + 1) * kernels::kPanelUnits)};
-    kernels::sparse_dense_forward_part(sparse, weight, bias, OC, part, units);
+    kernels::sparse_dense_forward_part(sparse, weight, bias, OC, part, units, item % sample_blocks);
   }
 }
 
@@ -128,10 +131,18 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
                       const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
                       int ith, int nth) {
   if (sparse) {
-    // By pixels: each thread writes its own contiguous rows of dW (see sparse_dense.h). Two
-    // threads cut where the forward's parts meet, so they own the same rows in both.
-    const Range pixels = nth == kernels::kForwardParts ? kernels::forward_part(*sparse, ith) : split_range(C, ith, nth, 16);
-    weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
+    // By pixels, kGradientRows at a time within each of the forward's parts, part 0's first,
+    // taken from both ends (kernels/shared_items.h): each thread writes its own rows of dW (see
+    // sparse_dense.h), and two threads each start on the rows they read in the forward.
+    const Range first = kernels::forward_part(*sparse, 0), second = kernels::forward_part(*sparse, 1);
+    const auto stretches = [](Range part) { return (part.size() + kernels::kGradientRows - 1) / kernels::kGradientRows; };
+    std::size_t item = 0;
+    while (sparse->items.take(ith, stretches(first) + stretches(second), item)) {
+      const Range part = item < stretches(first) ? first : second;
+      const std::size_t begin = part.begin + (item < stretches(first) ? item : item - stretches(first)) * kernels::kGradientRows;
+      const Range pixels{begin, std::min(part.end, begin + kernels::kGradientRows)};
+      weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
+    }
     if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }

@@ -19,10 +19,11 @@ void dense_forward(float* out, const float* inp, const float* weight, const floa
                    Activation act, std::size_t B, std::size_t C, std::size_t OC, int ith, int nth);
 
 // The same over a sparse input (the first layer on MNIST's mostly-zero pixels), in two runs
-// with a barrier between: this thread's share of the forward parts (kernels/sparse_dense.h),
-// then, once every share is done, the parts added and the activation applied, by rows.
+// with a barrier between: the forward parts (kernels/sparse_dense.h) as the threads take them
+// (sparse.items, reset before the run), then, once all are done, the parts added and the
+// activation applied, by rows.
 void sparse_dense_forward_parts(const kernels::SparseBatch& sparse, const float* weight,
-                                const float* bias, std::size_t OC, int ith, int nth);
+                                const float* bias, std::size_t OC, int ith);
 void sparse_dense_forward_finish(float* out, const kernels::SparseBatch& sparse, Activation act,
                                  std::size_t B, std::size_t OC, int ith, int nth);
 

@@ -25,7 +25,7 @@ void layer_forward(float* out, float* mask, const float* inp, const kernels::Spa
   const LayerSpec& spec = layer.spec;
   if (spec.type == LayerType::Dense && sparse) {
     sparse_dense_forward_parts(*sparse, params + layer.weight_offset, bias_of(params, layer),
-                               layer.outputs, ith, nth);
+                               layer.outputs, ith);
     return;
   }
   if (spec.type == LayerType::Dense) {

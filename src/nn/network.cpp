@@ -207,6 +207,7 @@ const float* Network::forward(const Input& input, std::size_t B, bool training) 
                     layers_[i], B, training, dropout_rng_, ith, nth);
     };
     const auto start = Clock::now();
+    if (const kernels::SparseBatch* sparse = sparse_input_of(i)) sparse->items.reset();
     workers_->run(share);
     if (const kernels::SparseBatch* sparse = sparse_input_of(i)) {
       auto finish_share = [&](int ith, int nth) { layer_forward_finish(outputs_[i].data(), *sparse, layers_[i], B, ith, nth); };
@@ -251,6 +252,7 @@ void Network::backward(const Input& input, std::size_t B, bool fused_softmax,
       layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse, sparse ? weight_sink : nullptr,
                      masks_[i].data(), params_.data(), layer, B, ith, nth);
     };
+    if (sparse) sparse->items.reset();
     workers_->run(share);
     if (timings_) timings_->backward[i] += seconds_since(start);
   }
