@@ -169,13 +169,25 @@ void Network::compress_input(const Input& input, std::size_t B) {
     sparse_x_.build(input.x, B, input_features_);
     return;
   }
-  sparse_x_.start(B, input_features_);
-  auto count_share = [&](int ith, int nth) {
-    sparse_x_.count_columns(input.images, kernels::split_range(input_features_, ith, nth, 16));
+  // Bands of 16 pixels (whole 16 x 16 tiles for the transposition), taken from both ends.
+  constexpr std::size_t kBand = 16;
+  const std::size_t bands = (input_features_ + kBand - 1) / kBand;
+  auto band_pixels = [&](std::size_t band) {
+    return kernels::Range{band * kBand, std::min(input_features_, (band + 1) * kBand)};
   };
+  sparse_x_.start(B, input_features_);
+  auto count_share = [&](int ith, int) {
+    std::size_t band = 0;
+    while (sparse_x_.items.take(ith, bands, band)) sparse_x_.count_columns(input.images, band_pixels(band));
+  };
+  sparse_x_.items.reset();
   workers_->run(count_share);
   sparse_x_.index_columns();
-  auto fill_share = [&](int ith, int nth) { sparse_x_.fill_columns(kernels::split_range(input_features_, ith, nth, 16)); };
+  auto fill_share = [&](int ith, int) {
+    std::size_t band = 0;
+    while (sparse_x_.items.take(ith, bands, band)) sparse_x_.fill_columns(band_pixels(band));
+  };
+  sparse_x_.items.reset();
   workers_->run(fill_share);
 }
 
