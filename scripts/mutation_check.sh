@@ -215,11 +215,17 @@ m streamed-update-one-block-late src/train/step.cpp <<'EOF'
 EOF
 
 m sparse-forward-drops-last-sample src/kernels/sparse_dense.cpp <<'EOF'
-      for (std::size_t e = entries.begin; e < entries.end; ++e) {
-        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+    for (std::size_t e = entries.begin; e < entries.end; ++e) {
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
 ----
-      for (std::size_t e = entries.begin; e + 1 < entries.end; ++e) {
-        float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+    for (std::size_t e = entries.begin; e + 1 < entries.end; ++e) {
+      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
+EOF
+
+m items-back-end-skips-one src/kernels/shared_items.h <<'EOF'
+        item = static_cast<std::size_t>(from_front ? front : back - 1);
+----
+        item = static_cast<std::size_t>(from_front ? front : back - (back > front + 1 ? 2 : 1));
 EOF
 
 m sparse-sample-block-starts-late src/kernels/sparse_dense.cpp <<'EOF'
