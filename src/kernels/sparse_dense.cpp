@@ -213,14 +213,12 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
 
 namespace {
 
-constexpr std::size_t kBand = 16;  // pixels transposed together
-
 // columns[(p + k) * B + b] = images[b][p + k] for the band's `width` pixels from p.
 void transpose_band(std::uint8_t* columns, const std::uint8_t* const* images, std::size_t B,
                     std::size_t p, std::size_t width) {
   std::size_t b = 0;
 #if MNISTTRAIN_AVX512_BYTES
-  if (width == kBand) {
+  if (width == kPixelBand) {
     // 16 rows of 16 bytes into 16 columns: interleaving register i with register i + 8, byte
     // by byte, rotates the bits of (register, byte) left by one; four rounds swap the two.
     for (; b + 16 <= B; b += 16) {
@@ -335,8 +333,8 @@ void SparseBatch::count_columns(const std::uint8_t* const* images, Range pixels)
   // Column p's count goes to col_start[p + 1], pair q's to pair_start[q + 1], for
   // index_columns() to sum up.
   const std::size_t B = rows;
-  for (std::size_t p = pixels.begin; p < pixels.end; p += kBand) {
-    transpose_band(pixels_by_column.data(), images, B, p, std::min(kBand, pixels.end - p));
+  for (std::size_t p = pixels.begin; p < pixels.end; p += kPixelBand) {
+    transpose_band(pixels_by_column.data(), images, B, p, std::min(kPixelBand, pixels.end - p));
   }
   const std::uint8_t* columns = pixels_by_column.data();
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) col_start[p + 1] = count_nonzero(columns + p * B, nullptr, B);

@@ -33,9 +33,9 @@ struct SparseBatch {
   // with a sample in block s, samples [s * kSampleBlock, (s + 1) * kSampleBlock).
   std::vector<std::uint32_t> pair_block_start;
   // The products' scratch: per forward part, one (B, kPanelUnits) panel per block of
-  // kPanelUnits output units. In the forward each is written only by the thread that holds
-  // that part and block; the weight gradient's dZ is packed into part 0's by rows, and read
-  // after a barrier. Scratch, not state: hence mutable.
+  // kPanelUnits output units. In the forward each block of samples of a panel is written only
+  // by the thread that took that item; the weight gradient's dZ is packed into part 0's by
+  // rows, and read after a barrier. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
   std::size_t panel_set_floats = 0;  // one forward part's panels: all blocks for the reserved rows
 
@@ -54,8 +54,8 @@ struct SparseBatch {
 
   // From B rows of C 8-bit pixels, each scaled to pixel / 255 (pixels.h), in steps so that
   // threads share the work: start() once, count_columns() for every share of the pixels
-  // (shares starting at multiples of 16), index_columns() once, then fill_columns() for the
-  // same shares. B <= the reserved rows.
+  // (shares starting at multiples of kPixelBand), index_columns() once, then fill_columns()
+  // for the same shares. B <= the reserved rows.
   void start(std::size_t B, std::size_t C);
   void count_columns(const std::uint8_t* const* images, Range pixels);
   void index_columns();
@@ -72,6 +72,10 @@ struct SparseBatch {
   // Pair q's entries for the samples of block s: [first, last).
   Range pair_entries(std::size_t q, std::size_t s) const;
 };
+
+// Pixels transposed together when a batch is compressed from its bytes: the finest share of
+// that work.
+constexpr std::size_t kPixelBand = 16;
 
 // The forward adds every pair's entries for one block of samples before the next block: a
 // block's rows of a panel (64 samples x 128 units with AVX-512, 32 KB) stay in the L1 cache

@@ -136,10 +136,11 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
     // sparse_dense.h), and two threads each start on the rows they read in the forward.
     const Range first = kernels::forward_part(*sparse, 0), second = kernels::forward_part(*sparse, 1);
     const auto stretches = [](Range part) { return (part.size() + kernels::kGradientRows - 1) / kernels::kGradientRows; };
+    const std::size_t in_first = stretches(first);
     std::size_t item = 0;
-    while (sparse->items.take(ith, stretches(first) + stretches(second), item)) {
-      const Range part = item < stretches(first) ? first : second;
-      const std::size_t begin = part.begin + (item < stretches(first) ? item : item - stretches(first)) * kernels::kGradientRows;
+    while (sparse->items.take(ith, in_first + stretches(second), item)) {
+      const Range part = item < in_first ? first : second;
+      const std::size_t begin = part.begin + (item < in_first ? item : item - in_first) * kernels::kGradientRows;
       const Range pixels{begin, std::min(part.end, begin + kernels::kGradientRows)};
       weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
     }

@@ -169,8 +169,8 @@ void Network::compress_input(const Input& input, std::size_t B) {
     sparse_x_.build(input.x, B, input_features_);
     return;
   }
-  // Bands of 16 pixels (whole 16 x 16 tiles for the transposition), taken from both ends.
-  constexpr std::size_t kBand = 16;
+  // Bands of pixels (whole tiles for the transposition), taken from both ends.
+  constexpr std::size_t kBand = kernels::kPixelBand;
   const std::size_t bands = (input_features_ + kBand - 1) / kBand;
   auto band_pixels = [&](std::size_t band) {
     return kernels::Range{band * kBand, std::min(input_features_, (band + 1) * kBand)};
