@@ -198,10 +198,11 @@ void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
       col_value[slot++] = x[b * C + p];
     }
   }
+  const std::size_t blocks = sample_blocks();
   for (std::size_t q = 0; q < C / 2; ++q) {
     std::uint32_t slot = pair_start[q];
     for (std::size_t b = 0; b < B; ++b) {
-      if (b % kSampleBlock == 0) pair_block_start[q * sample_blocks() + b / kSampleBlock] = slot;
+      if (b % kSampleBlock == 0) pair_block_start[q * blocks + b / kSampleBlock] = slot;
       const float even = x[b * C + 2 * q], odd = x[b * C + 2 * q + 1];
       if (even == 0.0f && odd == 0.0f) continue;
       pair_sample[slot] = static_cast<std::uint32_t>(b);

@@ -44,8 +44,8 @@ struct SparseBatch {
 
   std::size_t width = 0;  // pixels per image row (0: the input is flat)
 
-  // The work items of the product that runs on this batch, taken by its threads (reset before
-  // each threaded run: nn/network.cpp). Scratch, like the panels.
+  // The work items of the pass that runs on this batch, taken by its threads (reset before
+  // each pass: nn/network.h's run_pass). Scratch, like the panels.
   mutable TwoEndedItems items;
 
   // For batches of up to max_rows samples, C = cols pixels in rows of `width` (0: flat),

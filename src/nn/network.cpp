@@ -180,15 +180,13 @@ void Network::compress_input(const Input& input, std::size_t B) {
     std::size_t band = 0;
     while (sparse_x_.items.take(ith, bands, band)) sparse_x_.count_columns(input.images, band_pixels(band));
   };
-  sparse_x_.items.reset();
-  workers_->run(count_share);
+  run_pass(count_share);
   sparse_x_.index_columns();
   auto fill_share = [&](int ith, int) {
     std::size_t band = 0;
     while (sparse_x_.items.take(ith, bands, band)) sparse_x_.fill_columns(band_pixels(band));
   };
-  sparse_x_.items.reset();
-  workers_->run(fill_share);
+  run_pass(fill_share);
 }
 
 void Network::set_timings(LayerTimings* timings) {
@@ -219,8 +217,7 @@ const float* Network::forward(const Input& input, std::size_t B, bool training) 
                     layers_[i], B, training, dropout_rng_, ith, nth);
     };
     const auto start = Clock::now();
-    if (const kernels::SparseBatch* sparse = sparse_input_of(i)) sparse->items.reset();
-    workers_->run(share);
+    run_pass(share);
     if (const kernels::SparseBatch* sparse = sparse_input_of(i)) {
       auto finish_share = [&](int ith, int nth) { layer_forward_finish(outputs_[i].data(), *sparse, layers_[i], B, ith, nth); };
       workers_->run(finish_share);
@@ -264,8 +261,7 @@ void Network::backward(const Input& input, std::size_t B, bool fused_softmax,
       layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse, sparse ? weight_sink : nullptr,
                      masks_[i].data(), params_.data(), layer, B, ith, nth);
     };
-    if (sparse) sparse->items.reset();
-    workers_->run(share);
+    run_pass(share);
     if (timings_) timings_->backward[i] += seconds_since(start);
   }
 }

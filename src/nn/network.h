@@ -124,6 +124,14 @@ class Network {
   const kernels::SparseBatch* sparse_input_of(std::size_t layer) const {
     return sparse_input_ && layer == first_dense_on_input() ? &sparse_x_ : nullptr;
   }
+  // Runs a layer's pass on the workers with all of the sparse batch's work items there to take
+  // (kernels/shared_items.h): the sparse layer's passes and the compression take them, the
+  // other passes split by (ith, nth) and leave them alone.
+  template <typename Task>
+  void run_pass(Task& task) {
+    sparse_x_.items.reset();
+    workers_->run(task);
+  }
 };
 
 // Density (fraction of non-zero inputs) below which the sparse first layer is faster than the
