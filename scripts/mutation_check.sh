@@ -256,6 +256,18 @@ m narrow-input-gradient-skips-a-unit src/kernels/narrow_dense.cpp <<'EOF'
         const float d = j == 3 ? 0.0f : dout[b * N + j];
 EOF
 
+m narrow-weight-gradient-partial-units-as-whole src/kernels/narrow_dense.cpp <<'EOF'
+      if (count == kGradientInputs && units == kGradientUnits) {
+----
+      if (count == kGradientInputs) {
+EOF
+
+m narrow-weight-gradient-drops-last-input src/kernels/narrow_dense.cpp <<'EOF'
+  for (std::size_t c = 0; c < count; ++c) {
+----
+  for (std::size_t c = 0; c + 1 < count; ++c) {
+EOF
+
 m narrow-forward-tail-skips-first-input src/kernels/narrow_dense.cpp <<'EOF'
     Row<Vectors> acc = start;
     for (std::size_t k = 0; k < K; ++k) {
