@@ -276,10 +276,21 @@ m narrow-forward-tail-skips-first-input src/kernels/narrow_dense.cpp <<'EOF'
     for (std::size_t k = 1; k < K; ++k) {
 EOF
 
-m rmsprop-blank-chunk-keeps-v src/kernels/update.cpp <<'EOF'
-store(v + i + k, rho * load(v + i + k));
+m rmsprop-blank-chunk-keeps-v src/kernels/update.h <<'EOF'
+      store(v + offset, rho * old_v);
 ----
-store(v + i + k, load(v + i + k));
+      store(v + offset, old_v);
+EOF
+
+m rmsprop-in-kernel-skips-last-row src/kernels/sparse_dense.cpp <<'EOF'
+    next = 0;
+  }
+  while (next < kPanelVectors) update_next();
+}
+----
+    next = 0;
+  }
+}
 EOF
 
 m blas-idle-pool-kept src/kernels/blas.cpp <<'EOF'

@@ -10,6 +10,7 @@
 #include "kernels/pool.h"
 #include "kernels/shared_items.h"
 #include "kernels/sparse_dense.h"
+#include "kernels/update.h"
 #include "random.h"
 
 #include <catch2/catch.hpp>
@@ -337,6 +338,47 @@ TEST_CASE("the sparse forward walks an odd last pixel alone and matches the refe
   sparse.build(last_only.data(), B, C);
   kernels::sparse_dense_forward(out.data(), sparse, weight.data(), bias.data(), OC);
   for (std::size_t j = 0; j < OC; ++j) CHECK(out[3 * OC + j] == bias[j] + 0.5f * weight[(C - 1) * OC + j]);
+}
+
+TEST_CASE("RMSprop applied inside the sparse weight gradient gives the bits of the separate update") {
+  // 200 units: a whole panel through the kernel's own RMSprop, 72 more through take(); three
+  // shares of pixels, so that a share's last row is flushed at its end. Pixel 0 is blank in
+  // every MNIST image: its rows only decay v.
+  const std::size_t B = 128, C = 784, OC = 200;
+  const std::vector<float> x = real_batch(B);
+  const std::vector<float> dout = random_values(B * OC, 31);
+  kernels::SparseBatch sparse = compressed(x, B, C, OC);
+  kernels::pack_gradient_panels(sparse, dout.data(), OC, {0, B});
+  std::vector<float> dweight(C * OC);
+  kernels::sparse_dense_backward_weight(dweight.data(), sparse, OC, {0, C});
+
+  const float lr = 0.001f, rho = 0.9f, eps = 1e-7f;
+  std::vector<float> w = random_values(C * OC, 32), v = random_values(C * OC, 33);
+  for (float& value : v) value = value * value;  // moments are squares
+  std::vector<float> w_expected = w, v_expected = v;
+  kernels::rmsprop_elements(w_expected.data(), dweight.data(), v_expected.data(), C * OC, lr, rho, eps);
+
+  struct Rest {  // what take() gets: the same rule, element by element
+    float *w, *v;
+    float lr, rho, eps;
+    static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
+      auto* self = static_cast<Rest*>(context);
+      kernels::rmsprop_elements(self->w + offset, gradient, self->v + offset, count, self->lr, self->rho, self->eps);
+    }
+  } rest{w.data(), v.data(), lr, rho, eps};
+  const kernels::RmspropVectors rule{w.data(), v.data(), lr, rho, eps};
+  const kernels::GradientSink sink{&Rest::take, &rest, &rule};
+  for (int ith = 0; ith < 3; ++ith) {
+    kernels::sparse_dense_backward_weight(nullptr, sparse, OC, kernels::split_range(C, ith, 3), &sink);
+  }
+  CHECK(w == w_expected);
+  CHECK(v == v_expected);
+  // Pixel 0's row: w kept, v decayed; a lit pixel's row moved.
+  const std::vector<float> w_start = random_values(C * OC, 32);
+  const float v_start = random_values(C * OC, 33)[5];
+  CHECK(w[5] == w_start[5]);
+  CHECK(v[5] == rho * (v_start * v_start));
+  CHECK(w[400 * OC + 5] != w_start[400 * OC + 5]);
 }
 
 TEST_CASE("sparse products give the same bits however the work is split") {

@@ -137,6 +137,39 @@ void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch&
   }
 }
 
+// sum_panel_rows for a whole panel's width with sink->rmsprop: each row's finished gradient
+// waits in registers while the next row is summed, and is handed to RMSprop a vector at a
+// time among that sum's entries (GradientSink).
+void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x, const float* panel,
+                             std::size_t OC, std::size_t column, Range pixels) {
+  const std::uint32_t* sample = x.col_sample.data();
+  const float* value = x.col_value.data();
+  Vec finished[kPanelVectors];
+  std::size_t finished_offset = 0, next = kPanelVectors;  // finished[next, kPanelVectors) still to update
+  const auto update_next = [&] {
+    rmsprop.update(finished_offset + next * kLanes, finished[next]);
+    ++next;
+  };
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
+    Vec acc[kPanelVectors] = {};
+    std::size_t entries_left = kEntriesPerUpdate;
+    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
+      const float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
+      const float v = value[e];
+      for (std::size_t k = 0; k < kPanelVectors; ++k) acc[k] += v * load(row + k * kLanes);
+      if (--entries_left == 0) {
+        entries_left = kEntriesPerUpdate;
+        if (next < kPanelVectors) update_next();
+      }
+    }
+    while (next < kPanelVectors) update_next();
+    std::copy(acc, acc + kPanelVectors, finished);
+    finished_offset = p * OC + column;
+    next = 0;
+  }
+  while (next < kPanelVectors) update_next();
+}
+
 // Runs kernel<Vectors>(offset, tail) over a block: one call for a whole panel's worth of units,
 // else one call per vector, the last with a partial tail.
 template <typename Whole, typename Single>
@@ -431,7 +464,10 @@ void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::siz
       const UnitBlock block = unit_block(x, j, OC);
       over_vectors(
           block.width,
-          [&](std::size_t, std::size_t) { sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, rows); },
+          [&](std::size_t, std::size_t) {
+            if (sink && sink->rmsprop) sum_panel_rows_updating(*sink->rmsprop, x, block.panel, OC, j, rows);
+            else sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, rows);
+          },
           [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, block.panel + k, OC, j + k, tail, rows); });
       j += block.width;
     }

@@ -7,6 +7,7 @@
 
 #include "kernels/partition.h"
 #include "kernels/shared_items.h"
+#include "kernels/update.h"
 #include "kernels/vec.h"
 
 #include <cstddef>
@@ -121,10 +122,18 @@ void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight,
 // Takes each finished block of a weight gradient row, dweight[offset, offset + count) of the
 // (C, OC) matrix, in place of storing it: the optimizer can update those weights while their
 // gradient is in L1, and the gradient matrix is never written out and read back.
+//
+// With `rmsprop` set (plain RMSprop, offsets as for take), the kernel applies that rule itself
+// to the vectors of each finished block of a whole panel's width, one vector every
+// kEntriesPerUpdate entries of the next row's sum: the square root and the division of each
+// vector (RMSprop's cost) then run beside the multiply-adds instead of after them. take()
+// still gets any narrower block.
 struct GradientSink {
   void (*take)(void* context, std::size_t offset, const float* gradient, std::size_t count);
   void* context;
+  const RmspropVectors* rmsprop = nullptr;
 };
+constexpr std::size_t kEntriesPerUpdate = 4;
 
 // The weight gradient goes this many pixels' whole rows at a time (see
 // sparse_dense_backward_weight), which is also the finest share threads can take of it.

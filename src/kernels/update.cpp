@@ -1,13 +1,10 @@
-// Optimizer updates; see update.h. Plain loops: the compiler vectorizes them.
+// Optimizer updates; see update.h. Plain loops that the compiler vectorizes, and RMSprop's
+// vectors (update.h).
 #include "kernels/update.h"
 
 #include "kernels/vec.h"
 
 #include <cmath>
-
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 
 namespace mnisttrain::kernels {
 
@@ -38,37 +35,13 @@ void rmsprop_elements(float* __restrict w, const float* __restrict g, float* __r
   }
 }
 
-namespace {
-
-// Whether any of kChunk = 16 gradients is non-zero (a NaN counts as non-zero): one vector
-// compare where there is AVX-512, as the plain loop of compares and a branch cost as much as
-// the update itself.
-inline bool any_nonzero(const float* g) {
-#if defined(__AVX512F__)
-  return _mm512_cmp_ps_mask(_mm512_loadu_ps(g), _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
-#else
-  bool any = false;
-  for (std::size_t k = 0; k < 16; ++k) any |= g[k] != 0.0f;
-  return any;
-#endif
-}
-
-}  // namespace
-
 void rmsprop_update(float* __restrict w, const float* __restrict g, float* __restrict v,
                     std::size_t n, float lr, float rho, float eps) {
   // Kernel rows of pixels that are blank in the whole batch have zero gradients (a third of the
-  // first layer on MNIST). For them the rule leaves w as it is and v = rho * v exactly, so the
-  // square root and the division are skipped, chunk by chunk, with the same result.
-  constexpr std::size_t kChunk = 16;
+  // first layer on MNIST): RmspropVectors skips the square root and the division there.
+  const RmspropVectors rule{w, v, lr, rho, eps};
   std::size_t i = 0;
-  for (; i + kChunk <= n; i += kChunk) {
-    if (any_nonzero(g + i)) {
-      rmsprop_elements(w + i, g + i, v + i, kChunk, lr, rho, eps);
-    } else {
-      for (std::size_t k = 0; k < kChunk; k += kLanes) store(v + i + k, rho * load(v + i + k));
-    }
-  }
+  for (; i + kLanes <= n; i += kLanes) rule.update(i, load(g + i));
   rmsprop_elements(w + i, g + i, v + i, n - i, lr, rho, eps);
 }
 

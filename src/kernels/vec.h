@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstring>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX__)
 #include <immintrin.h>
 #endif
 
@@ -54,5 +54,44 @@ inline void store_partial(float* p, Vec v, std::size_t count) {
   std::memcpy(p, lanes, count * sizeof(float));
 }
 #endif
+
+// The correctly rounded square root of each lane (what std::sqrt gives).
+inline Vec sqrt_lanes(Vec x) {
+#if defined(__AVX512F__)
+  // The zero-masked form: the plain one starts from an undefined register, which GCC 12 warns of.
+  return reinterpret_cast<Vec>(_mm512_maskz_sqrt_ps(0xFFFF, reinterpret_cast<__m512>(x)));
+#elif defined(__AVX__)
+  return reinterpret_cast<Vec>(_mm256_sqrt_ps(reinterpret_cast<__m256>(x)));
+#else
+  Vec r;
+  for (std::size_t i = 0; i < kLanes; ++i) r[i] = __builtin_sqrtf(x[i]);
+  return r;
+#endif
+}
+
+// a * b + c rounded once, where the target has fused multiply-adds (else rounded twice, as a
+// plain a * b + c then is): spelled out so that the compiler cannot fuse a different pair.
+inline Vec fma_lanes(Vec a, Vec b, Vec c) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<Vec>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b),
+                                               reinterpret_cast<__m512>(c)));
+#elif defined(__FMA__)
+  return reinterpret_cast<Vec>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b),
+                                               reinterpret_cast<__m256>(c)));
+#else
+  return a * b + c;
+#endif
+}
+
+// Whether any lane is non-zero (a NaN counts as non-zero).
+inline bool any_nonzero(Vec x) {
+#if defined(__AVX512F__)
+  return _mm512_cmp_ps_mask(reinterpret_cast<__m512>(x), _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
+#else
+  bool any = false;
+  for (std::size_t i = 0; i < kLanes; ++i) any |= x[i] != 0.0f;
+  return any;
+#endif
+}
 
 }  // namespace mnisttrain::kernels

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kernels/partition.h"
+#include "kernels/update.h"
 #include "nn/spec.h"
 #include "optim/settings.h"
 
@@ -31,6 +32,10 @@ class Optimizer {
   void update(float* params, const float* grads, kernels::Range range);
   // The same for the n parameters from `first`, with their gradient given on its own.
   void update_slice(float* params, const float* gradient, std::size_t first, std::size_t n);
+  // For plain RMSprop (no momentum), the step begun as a rule on vectors of the parameters from
+  // `first` (kernels/update.h), for a kernel that updates weights as it makes their gradient:
+  // the same bits as update_slice. False, and `rule` untouched, for any other optimizer.
+  bool rmsprop_vectors(float* params, std::size_t first, kernels::RmspropVectors& rule);
   // Whether a parameter can be updated as soon as its own gradient is known: not with
   // clipnorm, which needs the norm of the whole tensor first.
   bool updates_elementwise() const { return settings_.clipnorm <= 0.0; }
