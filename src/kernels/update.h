@@ -41,8 +41,8 @@ struct RmspropVectors {
     store(w + offset, load(w + offset) - (lr * g) / sqrt_lanes(new_v + eps));
   }
 };
-// The same rule as a plain loop over every element: what rmsprop_update does to chunks with a
-// non-zero gradient, and the reference it is tested against.
+// The same rule as a plain loop over every element: what rmsprop_update does past its last
+// whole vector, and the reference it is tested against.
 void rmsprop_elements(float* w, const float* g, float* v, std::size_t n, float lr, float rho, float eps);
 // as rmsprop, then mom = mu*mom + lr*g/sqrt(v + eps);  w -= mom
 void rmsprop_momentum_update(float* w, const float* g, float* v, float* mom, std::size_t n, float lr,
