@@ -112,10 +112,10 @@ m alloc-in-l2-gradient src/nn/dense.cpp <<'EOF'
 EOF
 
 m rmsprop-rho-for-1-minus-rho src/kernels/update.cpp <<'EOF'
-    v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+    v[i] = std::fma(rho, v[i], (1.0f - rho) * g[i] * g[i]);
     w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
 ----
-    v[i] = (1.0f - rho) * v[i] + rho * g[i] * g[i];
+    v[i] = std::fma(1.0f - rho, v[i], rho * g[i] * g[i]);
     w[i] -= lr * g[i] / std::sqrt(v[i] + eps);
 EOF
 

@@ -34,7 +34,7 @@ struct RmspropVectors {
       store(v + offset, rho * old_v);
       return;
     }
-    // As GCC compiles rmsprop_elements: (1 - rho) * g * g rounded, then fused into rho * v.
+    // As rmsprop_elements: (1 - rho) * g * g rounded, then fused into rho * v.
     const Vec rho_lanes = Vec{} + rho;
     const Vec new_v = fma_lanes(rho_lanes, old_v, ((1.0f - rho) * g) * g);
     store(v + offset, new_v);

@@ -3,6 +3,7 @@
 // per register on any x86-64 target. Loads and stores go through memcpy: no alignment assumed.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 
@@ -69,8 +70,8 @@ inline Vec sqrt_lanes(Vec x) {
 #endif
 }
 
-// a * b + c rounded once, where the target has fused multiply-adds (else rounded twice, as a
-// plain a * b + c then is): spelled out so that the compiler cannot fuse a different pair.
+// a * b + c rounded once, as std::fma: spelled out, so that the compiler neither fuses a
+// different pair nor, unoptimized, leaves it unfused (kernels/update.h's RMSprop relies on it).
 inline Vec fma_lanes(Vec a, Vec b, Vec c) {
 #if defined(__AVX512F__)
   return reinterpret_cast<Vec>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b),
@@ -79,7 +80,9 @@ inline Vec fma_lanes(Vec a, Vec b, Vec c) {
   return reinterpret_cast<Vec>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b),
                                                reinterpret_cast<__m256>(c)));
 #else
-  return a * b + c;
+  Vec r;
+  for (std::size_t i = 0; i < kLanes; ++i) r[i] = std::fma(a[i], b[i], c[i]);
+  return r;
 #endif
 }
 
