@@ -111,6 +111,14 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   }
 }
 
+// acc += x[b, p] * panel[b] for entry e of the batch's columns (sample b of pixel p).
+template <std::size_t Vectors>
+inline void add_entry(Vec* acc, const SparseBatch& x, const float* panel, std::uint32_t e) {
+  const float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
+  const float v = x.col_value[e];
+  for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
+}
+
 // dweight[p, column ...] = sum over the samples b of pixel p of x[b, p] * panel[b], for the
 // pixels in `pixels`, into dweight or the sink; `Vectors` vectors of units from `column`, the
 // panel already offset to them.
@@ -118,15 +126,9 @@ template <std::size_t Vectors>
 void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x,
                     const float* panel, std::size_t OC, std::size_t column, std::size_t tail,
                     Range pixels) {
-  const std::uint32_t* sample = x.col_sample.data();
-  const float* value = x.col_value.data();
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[Vectors] = {};
-    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
-      const float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
-      const float v = value[e];
-      for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
-    }
+    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) add_entry<Vectors>(acc, x, panel, e);
     if (sink) {
       float gradient[Vectors * kLanes];
       store_row<Vectors>(gradient, acc, tail);
@@ -142,8 +144,6 @@ void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch&
 // time among that sum's entries (GradientSink).
 void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x, const float* panel,
                              std::size_t OC, std::size_t column, Range pixels) {
-  const std::uint32_t* sample = x.col_sample.data();
-  const float* value = x.col_value.data();
   Vec finished[kPanelVectors];
   std::size_t finished_offset = 0, next = kPanelVectors;  // finished[next, kPanelVectors) still to update
   const auto update_next = [&] {
@@ -154,9 +154,7 @@ void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x
     Vec acc[kPanelVectors] = {};
     std::size_t entries_left = kEntriesPerUpdate;
     for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
-      const float* row = panel + static_cast<std::size_t>(sample[e]) * kPanelUnits;
-      const float v = value[e];
-      for (std::size_t k = 0; k < kPanelVectors; ++k) acc[k] += v * load(row + k * kLanes);
+      add_entry<kPanelVectors>(acc, x, panel, e);
       if (--entries_left == 0) {
         entries_left = kEntriesPerUpdate;
         if (next < kPanelVectors) update_next();
