@@ -34,12 +34,12 @@ constexpr double kW0[2] = {1.0, -2.0};
 constexpr double kG[3][2] = {{0.5, 0.1}, {-0.3, 0.2}, {0.4, -0.6}};
 
 // Drives an optimizer over the two-element buffer (one tensor covering it).
-struct Run {
+struct OptimizerRun {
   Optimizer optimizer;
   std::vector<float> w{static_cast<float>(kW0[0]), static_cast<float>(kW0[1])};
   std::vector<ParamTensor> tensors{{"w", 0, 2}};
 
-  explicit Run(const OptimizerSettings& c) : optimizer(c, 2) {}
+  explicit OptimizerRun(const OptimizerSettings& c) : optimizer(c, 2) {}
 
   void step(int k, float lr) {
     std::vector<float> g{static_cast<float>(kG[k][0]), static_cast<float>(kG[k][1])};
@@ -50,7 +50,7 @@ struct Run {
 }  // namespace
 
 TEST_CASE("sgd without momentum: w -= lr * g", "[optim]") {
-  Run run(make(OptimizerType::Sgd, 0.1));
+  OptimizerRun run(make(OptimizerType::Sgd, 0.1));
   CHECK(run.optimizer.state().empty());
   run.step(0, 0.1f);
   // 1 - 0.1*0.5 = 0.95;  -2 - 0.1*0.1 = -2.01
@@ -71,7 +71,7 @@ TEST_CASE("sgd without momentum: w -= lr * g", "[optim]") {
 TEST_CASE("sgd with momentum: m = mu*m - lr*g, then w += m", "[optim]") {
   OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
-  Run run(c);
+  OptimizerRun run(c);
   REQUIRE(run.optimizer.state().size() == 2);
   // step 1: m = [-0.05, -0.01];           w = [0.95, -2.01]
   run.step(0, 0.1f);
@@ -98,7 +98,7 @@ TEST_CASE("sgd with nesterov momentum: m = mu*m - lr*g, then w += mu*m - lr*g", 
   OptimizerSettings c = make(OptimizerType::Sgd, 0.1);
   c.momentum = 0.9;
   c.nesterov = true;
-  Run run(c);
+  OptimizerRun run(c);
   REQUIRE(run.optimizer.state().size() == 2);
   // step 1: m = [-0.05, -0.01];  w = [1 - 0.045 - 0.05, -2 - 0.009 - 0.01] = [0.905, -2.019]
   run.step(0, 0.1f);
@@ -122,7 +122,7 @@ TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2, then w -= lr*g/sqrt(v + eps)", "[op
   OptimizerSettings c = make(OptimizerType::Rmsprop, 0.1);
   c.rho = 0.8;
   c.epsilon = 0.01;
-  Run run(c);
+  OptimizerRun run(c);
   REQUIRE(run.optimizer.state().size() == 2);
 
   double w[2] = {kW0[0], kW0[1]};
@@ -141,7 +141,7 @@ TEST_CASE("rmsprop: v = rho*v + (1-rho)*g^2, then w -= lr*g/sqrt(v + eps)", "[op
   }
   // Step 1 written out: v = [0.2*0.25, 0.2*0.01] = [0.05, 0.002];
   // w = [1 - 0.05/sqrt(0.06), -2 - 0.01/sqrt(0.012)] = [0.795876.., -2.091287..]
-  Run first(c);
+  OptimizerRun first(c);
   first.step(0, 0.1f);
   CHECK(first.w[0] == near(1.0 - 0.05 / std::sqrt(0.06)));
   CHECK(first.w[0] == near(0.7958758548));
@@ -179,7 +179,7 @@ TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps), then w -= m
   c.rho = 0.8;
   c.epsilon = 0.01;
   c.momentum = 0.5;
-  Run run(c);
+  OptimizerRun run(c);
   // Two moments: v in [0, n), the momentum in [n, 2n).
   REQUIRE(run.optimizer.state().size() == 4);
 
@@ -205,7 +205,7 @@ TEST_CASE("rmsprop with momentum: mom = mu*mom + lr*g/sqrt(v + eps), then w -= m
   const double inc1 = 0.05 / std::sqrt(0.06);
   const double v2 = 0.8 * 0.05 + 0.2 * 0.09;
   const double inc2 = 0.1 * -0.3 / std::sqrt(v2 + 0.01);
-  Run two(c);
+  OptimizerRun two(c);
   two.step(0, 0.1f);
   two.step(1, 0.1f);
   CHECK(two.w[0] == near(1.0 - inc1 - (0.5 * inc1 + inc2)));
@@ -216,7 +216,7 @@ TEST_CASE("adam: bias-corrected step size on steps 1 and 2", "[optim]") {
   c.beta_1 = 0.8;
   c.beta_2 = 0.9;
   c.epsilon = 0.01;
-  Run run(c);
+  OptimizerRun run(c);
   REQUIRE(run.optimizer.state().size() == 4);  // m in [0, n), v in [n, 2n)
 
   // Step 1: m = 0.2*g, v = 0.1*g^2, alpha = 0.1*sqrt(1 - 0.9)/(1 - 0.8)
@@ -270,9 +270,9 @@ TEST_CASE("adam's first step with Keras defaults moves each weight by about lr",
 
 TEST_CASE("adam resumed from its state and iteration count continues identically", "[optim]") {
   OptimizerSettings c = make(OptimizerType::Adam, 0.1);
-  Run straight(c);
+  OptimizerRun straight(c);
   straight.step(0, 0.1f);
-  Run resumed(c);
+  OptimizerRun resumed(c);
   resumed.w = straight.w;
   resumed.optimizer.state() = straight.optimizer.state();
   resumed.optimizer.set_iterations(straight.optimizer.iterations());
@@ -281,10 +281,10 @@ TEST_CASE("adam resumed from its state and iteration count continues identically
   CHECK(resumed.w == straight.w);
   CHECK(resumed.optimizer.state() == straight.optimizer.state());
   // Forgetting the count would redo step 1's bias correction and land elsewhere.
-  Run forgetful(c);
+  OptimizerRun forgetful(c);
   forgetful.w = resumed.w;
   forgetful.optimizer.state() = straight.optimizer.state();
-  Run reference(c);
+  OptimizerRun reference(c);
   reference.w = straight.w;
   reference.optimizer.state() = straight.optimizer.state();
   reference.optimizer.set_iterations(2);
@@ -299,7 +299,7 @@ TEST_CASE("adamw: decoupled decay w -= w*wd*lr before the adam update", "[optim]
   c.beta_2 = 0.9;
   c.epsilon = 0.01;
   c.weight_decay = 0.5;
-  Run run(c);
+  OptimizerRun run(c);
   REQUIRE(run.optimizer.state().size() == 4);
 
   double m[2] = {0.0, 0.0}, v[2] = {0.0, 0.0}, w[2] = {kW0[0], kW0[1]};
@@ -320,19 +320,19 @@ TEST_CASE("adamw: decoupled decay w -= w*wd*lr before the adam update", "[optim]
     CHECK(run.w[1] == near(w[1]));
   }
   // Step 1 written out: 1*(1 - 0.05) = 0.95, then the adam step of the test above (0.0940532..)
-  Run first(c);
+  OptimizerRun first(c);
   first.step(0, 0.1f);
   CHECK(first.w[0] == near(0.95 - (1.0 - 0.9059483487)));
   // Adam with the same settings ignores weight_decay (Keras's Adam here has no decay).
   OptimizerSettings plain = c;
   plain.type = OptimizerType::Adam;
-  Run adam(plain);
+  OptimizerRun adam(plain);
   adam.step(0, 0.1f);
   CHECK(adam.w[0] == near(0.9059483487));
   // AdamW with weight_decay 0 is Adam.
   OptimizerSettings no_decay = c;
   no_decay.weight_decay = 0.0;
-  Run adamw0(no_decay);
+  OptimizerRun adamw0(no_decay);
   adamw0.step(0, 0.1f);
   CHECK(adamw0.w == adam.w);
 }
