@@ -96,11 +96,10 @@ void Optimizer::update_slice(float* params, const float* gradient, std::size_t f
   }
 }
 
-bool Optimizer::rmsprop_vectors(float* params, std::size_t first, kernels::RmspropVectors& rule) {
-  if (settings_.type != OptimizerType::Rmsprop || settings_.momentum > 0.0) return false;
-  rule = {params + first, state_.data() + first, lr_, static_cast<float>(settings_.rho),
-          static_cast<float>(settings_.epsilon)};
-  return true;
+std::optional<kernels::RmspropVectors> Optimizer::rmsprop_vectors(float* params, std::size_t first) {
+  if (settings_.type != OptimizerType::Rmsprop || settings_.momentum > 0.0) return std::nullopt;
+  return kernels::RmspropVectors{params + first, state_.data() + first, lr_, static_cast<float>(settings_.rho),
+                                 static_cast<float>(settings_.epsilon)};
 }
 
 double learning_rate_at(const OptimizerSettings& settings, std::int64_t step,

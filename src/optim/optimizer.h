@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mnisttrain::optim {
@@ -34,8 +35,8 @@ class Optimizer {
   void update_slice(float* params, const float* gradient, std::size_t first, std::size_t n);
   // For plain RMSprop (no momentum), the step begun as a rule on vectors of the parameters from
   // `first` (kernels/update.h), for a kernel that updates weights as it makes their gradient:
-  // the same bits as update_slice. False, and `rule` untouched, for any other optimizer.
-  bool rmsprop_vectors(float* params, std::size_t first, kernels::RmspropVectors& rule);
+  // the same bits as update_slice. None for any other optimizer.
+  std::optional<kernels::RmspropVectors> rmsprop_vectors(float* params, std::size_t first);
   // Whether a parameter can be updated as soon as its own gradient is known: not with
   // clipnorm, which needs the norm of the whole tensor first.
   bool updates_elementwise() const { return settings_.clipnorm <= 0.0; }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 namespace mnisttrain::train {
 
@@ -68,9 +69,8 @@ StepResult Stepper::step(const nn::Input& input, const float* onehot, const std:
     if (streamed.size() > 0) {
       optimizer_.begin_step(grads, learning_rate, network_.param_tensors());
       StreamedUpdate target{&optimizer_, params, streamed.begin};
-      kernels::RmspropVectors rmsprop{};
-      const bool by_vectors = optimizer_.rmsprop_vectors(params, streamed.begin, rmsprop);
-      const kernels::GradientSink sink{&StreamedUpdate::take, &target, by_vectors ? &rmsprop : nullptr};
+      const std::optional<kernels::RmspropVectors> rmsprop = optimizer_.rmsprop_vectors(params, streamed.begin);
+      const kernels::GradientSink sink{&StreamedUpdate::take, &target, rmsprop ? &*rmsprop : nullptr};
       network_.backward(input, B, fused_, &sink);
     } else {
       network_.backward(input, B, fused_);
