@@ -12,12 +12,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 usage() { echo "usage: $0 A B [ROUNDS] [--seconds S]  (A, B: git revisions or mnisttrain binaries)" >&2; exit 2; }
 builds=()
 rounds=6
+got_rounds=0
 seconds=1
 while (($#)); do
   case $1 in
     --seconds) [[ $# -ge 2 ]] || usage; seconds=$2; shift ;;
     -*) usage ;;
-    *) if ((${#builds[@]} < 2)); then builds+=("$1"); else rounds=$1; fi ;;
+    *)
+      if ((${#builds[@]} < 2)); then builds+=("$1")
+      elif ((got_rounds == 0)); then rounds=$1; got_rounds=1
+      else usage
+      fi ;;
   esac
   shift
 done

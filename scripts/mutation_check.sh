@@ -294,11 +294,11 @@ m rmsprop-in-kernel-skips-last-row src/kernels/sparse_dense.cpp <<'EOF'
 EOF
 
 m sparse-weight-gradient-drops-last-entry src/kernels/sparse_dense.cpp <<'EOF'
-    for (std::uint32_t e = col_start[p]; e < col_start[p + 1]; ++e) {
-      add_entry<kPanelVectors>(acc, col_sample, col_value, panel, e);
+    for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) {
+      add_entry<kPanelVectors>(acc, columns, panel, e);
 ----
-    for (std::uint32_t e = col_start[p]; e + 1 < col_start[p + 1]; ++e) {
-      add_entry<kPanelVectors>(acc, col_sample, col_value, panel, e);
+    for (std::uint32_t e = columns.start[p]; e + 1 < columns.start[p + 1]; ++e) {
+      add_entry<kPanelVectors>(acc, columns, panel, e);
 EOF
 
 m blas-idle-pool-kept src/kernels/blas.cpp <<'EOF'

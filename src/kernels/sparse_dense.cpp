@@ -111,14 +111,21 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, st
   }
 }
 
-// acc += x[b, p] * panel[b] for entry e of the batch's columns (sample b of pixel p). The
-// columns come as plain pointers, not through the batch: with RMSprop's stores to w and v
-// among the entries, the compiler would otherwise load them out of the batch again for every
-// entry.
+// The batch's columns as plain pointers, taken out of the batch once per call: with RMSprop's
+// stores to w and v among a column's entries (through memcpy, which may alias anything), the
+// compiler would otherwise load them out of the batch's vectors again for every entry.
+struct Columns {
+  const std::uint32_t* start;
+  const std::uint32_t* sample;
+  const float* value;
+  explicit Columns(const SparseBatch& x) : start(x.col_start.data()), sample(x.col_sample.data()), value(x.col_value.data()) {}
+};
+
+// acc += x[b, p] * panel[b] for entry e of the columns (sample b of pixel p).
 template <std::size_t Vectors>
-inline void add_entry(Vec* acc, const std::uint32_t* col_sample, const float* col_value, const float* panel, std::uint32_t e) {
-  const float* row = panel + static_cast<std::size_t>(col_sample[e]) * kPanelUnits;
-  const float v = col_value[e];
+inline void add_entry(Vec* acc, const Columns& columns, const float* panel, std::uint32_t e) {
+  const float* row = panel + static_cast<std::size_t>(columns.sample[e]) * kPanelUnits;
+  const float v = columns.value[e];
   for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
 }
 
@@ -129,11 +136,10 @@ template <std::size_t Vectors>
 void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x,
                     const float* panel, std::size_t OC, std::size_t column, std::size_t tail,
                     Range pixels) {
-  const std::uint32_t* col_sample = x.col_sample.data();
-  const float* col_value = x.col_value.data();
+  const Columns columns(x);
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[Vectors] = {};
-    for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) add_entry<Vectors>(acc, col_sample, col_value, panel, e);
+    for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) add_entry<Vectors>(acc, columns, panel, e);
     if (sink) {
       float gradient[Vectors * kLanes];
       store_row<Vectors>(gradient, acc, tail);
@@ -155,14 +161,12 @@ void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x
     rmsprop.update(finished_offset + next * kLanes, finished[next]);
     ++next;
   };
-  const std::uint32_t* col_start = x.col_start.data();
-  const std::uint32_t* col_sample = x.col_sample.data();
-  const float* col_value = x.col_value.data();
+  const Columns columns(x);
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[kPanelVectors] = {};
     std::size_t entries_left = kEntriesPerUpdate;
-    for (std::uint32_t e = col_start[p]; e < col_start[p + 1]; ++e) {
-      add_entry<kPanelVectors>(acc, col_sample, col_value, panel, e);
+    for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) {
+      add_entry<kPanelVectors>(acc, columns, panel, e);
       if (--entries_left == 0) {
         entries_left = kEntriesPerUpdate;
         if (next < kPanelVectors) update_next();
