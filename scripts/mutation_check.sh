@@ -293,6 +293,18 @@ m rmsprop-in-kernel-skips-last-row src/kernels/sparse_dense.cpp <<'EOF'
 }
 EOF
 
+m sparse-ones-column-half src/kernels/sparse_dense.cpp <<'EOF'
+    col_value[first + b] = 1.0f;
+----
+    col_value[first + b] = 0.5f;
+EOF
+
+m sparse-ones-column-skips-last-sample src/kernels/sparse_dense.cpp <<'EOF'
+  col_start[cols + 1] = first + static_cast<std::uint32_t>(rows);
+----
+  col_start[cols + 1] = first + static_cast<std::uint32_t>(rows) - 1;
+EOF
+
 m sparse-weight-gradient-drops-last-entry src/kernels/sparse_dense.cpp <<'EOF'
     for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) {
       add_entry<kPanelVectors>(acc, columns, panel, e);

@@ -386,6 +386,61 @@ TEST_CASE("RMSprop applied inside the sparse weight gradient gives the bits of t
   CHECK(w[400 * OC + 5] != w_start[400 * OC + 5]);
 }
 
+TEST_CASE("the ones column makes the bias gradient as the row after the kernel's, with the bits of the plain sum") {
+  // 200 units: a whole panel through the kernel's own RMSprop, 72 more through take(). The batch
+  // is compressed from its bytes in two shares, as two threads do it.
+  const std::size_t B = 128, C = 784, OC = 200;
+  const std::vector<std::uint8_t> pixels = real_images(B);
+  std::vector<const std::uint8_t*> images(B);
+  for (std::size_t b = 0; b < B; ++b) images[b] = pixels.data() + b * C;
+  kernels::SparseBatch with_ones;
+  with_ones.reserve(B, C, OC, 28, true);
+  with_ones.start(B, C);
+  for (int s = 0; s < 2; ++s) with_ones.count_columns(images.data(), kernels::split_range(C, s, 2, 16));
+  with_ones.index_columns();
+  for (int s = 0; s < 2; ++s) with_ones.fill_columns(kernels::split_range(C, s, 2, 16));
+  REQUIRE(with_ones.gradient_rows() == C + 1);
+  REQUIRE(with_ones.col_start[C + 1] - with_ones.col_start[C] == B);
+  const kernels::SparseBatch without = compressed(real_batch(B), B, C, OC);
+  REQUIRE(with_ones.nonzeros() == without.nonzeros());
+
+  const std::vector<float> dout = random_values(B * OC, 41);
+  std::vector<float> bias_gradient(OC, 0.0f);  // what dense layers sum: samples in order
+  for (std::size_t b = 0; b < B; ++b) {
+    for (std::size_t j = 0; j < OC; ++j) bias_gradient[j] += dout[b * OC + j];
+  }
+  kernels::pack_gradient_panels(with_ones, dout.data(), OC, {0, B});
+  kernels::pack_gradient_panels(without, dout.data(), OC, {0, B});
+  std::vector<float> dweight((C + 1) * OC, 7.0f), kernel_only(C * OC);
+  kernels::sparse_dense_backward_weight(dweight.data(), with_ones, OC, {0, C + 1});
+  kernels::sparse_dense_backward_weight(kernel_only.data(), without, OC, {0, C});
+  CHECK(std::equal(kernel_only.begin(), kernel_only.end(), dweight.begin()));
+  CHECK(std::equal(bias_gradient.begin(), bias_gradient.end(), dweight.begin() + C * OC));
+
+  // Through RMSprop in the kernel, in three shares of the rows: the bias gets the bits of the
+  // plain update on its plain gradient.
+  const float lr = 0.001f, rho = 0.9f, eps = 1e-7f;
+  std::vector<float> w = random_values((C + 1) * OC, 42), v = random_values((C + 1) * OC, 43);
+  for (float& value : v) value = value * value;
+  std::vector<float> bias_w(w.begin() + C * OC, w.end()), bias_v(v.begin() + C * OC, v.end());
+  kernels::rmsprop_elements(bias_w.data(), bias_gradient.data(), bias_v.data(), OC, lr, rho, eps);
+  struct Rest {
+    float *w, *v;
+    float lr, rho, eps;
+    static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
+      auto* self = static_cast<Rest*>(context);
+      kernels::rmsprop_elements(self->w + offset, gradient, self->v + offset, count, self->lr, self->rho, self->eps);
+    }
+  } rest{w.data(), v.data(), lr, rho, eps};
+  const kernels::RmspropVectors rule{w.data(), v.data(), lr, rho, eps};
+  const kernels::GradientSink sink{&Rest::take, &rest, &rule};
+  for (int ith = 0; ith < 3; ++ith) {
+    kernels::sparse_dense_backward_weight(nullptr, with_ones, OC, kernels::split_range(C + 1, ith, 3), &sink);
+  }
+  CHECK(std::equal(bias_w.begin(), bias_w.end(), w.begin() + C * OC));
+  CHECK(std::equal(bias_v.begin(), bias_v.end(), v.begin() + C * OC));
+}
+
 TEST_CASE("sparse products give the same bits however the work is split") {
   const std::size_t B = 128, C = 784, OC = 512;
   const std::vector<float> x = real_batch(B);

@@ -193,11 +193,14 @@ void over_vectors(std::size_t width, Whole whole, Single single) {
 
 }  // namespace
 
-void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units, std::size_t row_width) {
+void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t max_units, std::size_t row_width,
+                          bool ones) {
   width = row_width;
-  col_start.resize(columns + 1);
-  col_sample.resize(max_rows * columns);
-  col_value.resize(max_rows * columns);
+  ones_column = ones;
+  const std::size_t all_columns = columns + (ones ? 1 : 0);
+  col_start.resize(all_columns + 1);
+  col_sample.resize(max_rows * all_columns);
+  col_value.resize(max_rows * all_columns);
   pair_start.resize(columns / 2 + 1);
   pair_sample.resize(max_rows * (columns / 2));
   pair_value.resize(max_rows * (columns / 2) * 2);
@@ -392,6 +395,14 @@ void SparseBatch::index_columns() {
   for (std::size_t p = 0; p < cols; ++p) col_start[p + 1] += col_start[p];
   pair_start[0] = 0;
   for (std::size_t q = 0; q < cols / 2; ++q) pair_start[q + 1] += pair_start[q];
+  if (!ones_column) return;
+  // The ones column: every sample, with value 1, after the pixels' entries.
+  const std::uint32_t first = col_start[cols];
+  col_start[cols + 1] = first + static_cast<std::uint32_t>(rows);
+  for (std::size_t b = 0; b < rows; ++b) {
+    col_sample[first + b] = static_cast<std::uint32_t>(b);
+    col_value[first + b] = 1.0f;
+  }
 }
 
 void SparseBatch::fill_columns(Range pixels) {

@@ -45,13 +45,20 @@ struct SparseBatch {
 
   std::size_t width = 0;  // pixels per image row (0: the input is flat)
 
+  // With a ones column, column C follows the pixels, 1 in every sample: the input that the
+  // bias multiplies. The forward never reads it (the bias seeds the panels); the weight
+  // gradient's row C is then the bias gradient, the sum of dZ's rows in increasing sample
+  // order, made (and updated through a sink) like any kernel row.
+  bool ones_column = false;
+
   // The work items of the pass that runs on this batch, taken by its threads (reset before
   // each pass: nn/network.h's run_pass). Scratch, like the panels.
   mutable TwoEndedItems items;
 
   // For batches of up to max_rows samples, C = cols pixels in rows of `width` (0: flat),
-  // products with up to max_units units.
-  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units, std::size_t width = 0);
+  // products with up to max_units units, and with or without the ones column.
+  void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units, std::size_t width = 0,
+               bool ones = false);
 
   // From B rows of C 8-bit pixels, each scaled to pixel / 255 (pixels.h), in steps so that
   // threads share the work: start() once, count_columns() for every share of the pixels
@@ -69,6 +76,8 @@ struct SparseBatch {
   void build(const float* x, std::size_t B, std::size_t C);
 
   std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }
+  // Rows of the weight gradient: C, and one more for the ones column.
+  std::size_t gradient_rows() const { return cols + (ones_column ? 1 : 0); }
   std::size_t sample_blocks() const;
   // Pair q's entries for the samples of block s: [first, last).
   Range pair_entries(std::size_t q, std::size_t s) const;
@@ -145,8 +154,10 @@ void pack_gradient_panels(const SparseBatch& x, const float* dout, std::size_t O
 
 // dweight[p, j] = sum over samples b with x[b, p] != 0 of x[b, p] * dout[b, j], for the rows
 // (pixels) in `pixels` and every column j < OC, dout read from the panels; rows of pixels that
-// are zero in the whole batch become exactly zero. dweight is (C, OC), OC <= the reserved
-// max_units. With a sink, the rows go to it instead of dweight (which may then be null).
+// are zero in the whole batch become exactly zero. dweight is (x.gradient_rows(), OC): with the
+// ones column, row C is the bias gradient (so a bias stored right after the kernel rows gets
+// it in place). OC <= the reserved max_units. With a sink, the rows go to it instead of dweight
+// (which may then be null).
 // Threads split this by pixels: each writes its own contiguous rows of dweight (or of the
 // weights the sink updates), so no two cores write to the same stretch of memory.
 void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::size_t OC,

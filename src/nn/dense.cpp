@@ -112,7 +112,8 @@ void weight_gradient_block(float* dweight, const float* dout, const float* inp,
   }
   if (l2 <= 0.0f) return;
   const float scale = 2.0f * l2;
-  for (std::size_t p = inputs.begin; p < inputs.end; ++p) {
+  // Only the kernel rows: a sparse input's ones column gives row C, the bias, which L2 leaves.
+  for (std::size_t p = inputs.begin; p < std::min(inputs.end, C); ++p) {
     for (std::size_t j = units.begin; j < units.end; ++j) dweight[p * OC + j] += scale * weight[p * OC + j];
   }
 }
@@ -126,15 +127,20 @@ void bias_gradient_block(float* dbias, const float* dout, std::size_t B, std::si
 }
 
 // dW and db: this thread's units, or (narrow layers) its block of inputs and thread 0 the bias.
+// A sparse input makes db as the row of its ones column (nn/network.cpp gives the batch one when
+// the layer has a bias, and lays the bias out right after the kernel rows, where dweight's row C
+// lands).
 void weight_gradients(float* dweight, float* dbias, const float* dout, const float* inp,
                       const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
                       const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,
                       int ith, int nth) {
   if (sparse) {
-    // By pixels, kGradientRows at a time within each of the forward's parts, part 0's first,
-    // taken from both ends (kernels/shared_items.h): each thread writes its own rows of dW (see
-    // sparse_dense.h), and two threads each start on the rows they read in the forward.
-    const Range first = kernels::forward_part(*sparse, 0), second = kernels::forward_part(*sparse, 1);
+    // By pixels, kGradientRows at a time within each of the forward's parts (the second with the
+    // ones column's row), part 0's first, taken from both ends (kernels/shared_items.h): each
+    // thread writes its own rows of dW (see sparse_dense.h), and two threads each start on the
+    // rows they read in the forward.
+    const Range first = kernels::forward_part(*sparse, 0);
+    const Range second{kernels::forward_part(*sparse, 1).begin, sparse->gradient_rows()};
     const auto stretches = [](Range part) { return (part.size() + kernels::kGradientRows - 1) / kernels::kGradientRows; };
     const std::size_t in_first = stretches(first);
     std::size_t item = 0;
@@ -144,7 +150,6 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
       const Range pixels{begin, std::min(part.end, begin + kernels::kGradientRows)};
       weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
     }
-    if (dbias) bias_gradient_block(dbias, dout, B, OC, split_range(OC, ith, nth, kernels::kLineFloats));
     return;
   }
   if (!narrow(OC)) {  // the narrow kernels always go by blocks of inputs, below

@@ -30,8 +30,10 @@ void sparse_dense_forward_finish(float* out, const kernels::SparseBatch& sparse,
 // Given dout = dL/dZ (B, OC): dweight = X^T . dZ + 2 * l2 * W (C, OC), dbias = sum(dZ, axis=0)
 // (OC), dinp = dZ . W^T (B, C). Gradients are written, not accumulated; dinp may be null (the
 // first layer's input gradient is never needed) and so may dbias (no bias). With a sparse input,
-// dout must already be in the batch's panels (kernels::pack_gradient_panels), and without L2
-// `sink` may take the rows of dweight in their place (kernels/sparse_dense.h).
+// dout must already be in the batch's panels (kernels::pack_gradient_panels), dbias (when given)
+// must be dweight's row C and the batch must have its ones column, which makes it (the same sum
+// in the same order), and without L2 `sink` may take the rows of dweight, bias included, in
+// their place (kernels/sparse_dense.h).
 void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                     const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
                     const float* weight, float l2, std::size_t B, std::size_t C, std::size_t OC,

@@ -161,7 +161,10 @@ void Network::use_sparse_input(bool sparse) {
 
 void Network::reserve_sparse_input() {
   const std::size_t width = input_shape_.size() >= 2 ? static_cast<std::size_t>(input_shape_.back()) : 0;
-  sparse_x_.reserve(max_batch_, input_features_, layers_[first_dense_on_input()].outputs, width);
+  // With a bias, the batch gets the ones column: the kernel then makes the bias gradient as the
+  // row after the kernel's, which is where the bias sits in the parameter buffer.
+  const Layer& first = layers_[first_dense_on_input()];
+  sparse_x_.reserve(max_batch_, input_features_, first.outputs, width, first.spec.use_bias);
 }
 
 void Network::compress_input(const Input& input, std::size_t B) {
@@ -232,7 +235,7 @@ kernels::Range Network::streamable_weights() const {
   if (!sparse_input_) return {};
   const Layer& first = layers_[first_dense_on_input()];
   if (first.spec.l2 > 0.0) return {};  // the kernel would have to add 2 * l2 * W to each row
-  return {first.weight_offset, first.weight_offset + first.inputs * first.outputs};
+  return {first.weight_offset, first.weight_offset + first.param_count};  // the kernel, then the bias
 }
 
 void Network::backward(const Input& input, std::size_t B, bool fused_softmax,

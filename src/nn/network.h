@@ -83,7 +83,7 @@ class Network {
   void backward(const Input& input, std::size_t B, bool fused_softmax,
                 const kernels::GradientSink* weight_sink = nullptr);
   // The part of the parameter buffer whose gradient backward() can stream: the sparse first
-  // layer's kernel (without L2), else empty.
+  // layer's kernel and bias (without L2), else empty.
   kernels::Range streamable_weights() const;
 
   bool ends_in_softmax() const;
