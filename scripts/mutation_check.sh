@@ -251,9 +251,9 @@ m sparse-pairs-lose-last-eight src/kernels/sparse_dense.cpp <<'EOF'
 EOF
 
 m narrow-input-gradient-skips-a-unit src/kernels/narrow_dense.cpp <<'EOF'
-        const float d = dout[b * N + j];
+    const float dj = d[j];
 ----
-        const float d = j == 3 ? 0.0f : dout[b * N + j];
+    const float dj = j == 3 ? 0.0f : d[j];
 EOF
 
 m narrow-weight-gradient-partial-units-as-whole src/kernels/narrow_dense.cpp <<'EOF'
@@ -291,6 +291,12 @@ m rmsprop-in-kernel-skips-last-row src/kernels/sparse_dense.cpp <<'EOF'
     next = 0;
   }
 }
+EOF
+
+m narrow-input-gradient-transpose-swaps-lanes src/kernels/narrow_dense.cpp <<'EOF'
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(static_cast<int>(N)));
+----
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 0, 1), _mm512_set1_epi32(static_cast<int>(N)));
 EOF
 
 m sparse-ones-column-half src/kernels/sparse_dense.cpp <<'EOF'

@@ -103,9 +103,41 @@ void weight_gradient_group(float* dw, const float* x, const float* dout, std::si
   }
 }
 
-inline void store_block(float* p, Vec v, std::size_t width) {
-  if (width == kLanes) store(p, v);
-  else store_partial(p, v, width);
+// The input gradient goes over stretches of kStretch inputs.
+constexpr std::size_t kStretchVectors = 16;
+constexpr std::size_t kStretch = kStretchVectors * kLanes;
+
+// columns[j][c] = w[(k0 + c) * N + j] for c < stretch, and 0 past it, for j < N: a stretch of
+// the kernel's rows transposed. AVX-512 gathers a vector of inputs per unit at a time.
+void transpose_stretch(float (*columns)[kStretch], const float* w, std::size_t N, std::size_t k0, std::size_t stretch) {
+#if defined(__AVX512F__)
+  const __m512i lane_rows = _mm512_mullo_epi32(
+      _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(static_cast<int>(N)));
+  for (std::size_t c = 0; c < kStretch; c += kLanes) {
+    const std::size_t count = c < stretch ? std::min(kLanes, stretch - c) : 0;
+    const float* first = w + (k0 + c) * N;
+    for (std::size_t j = 0; j < N; ++j) {
+      const __m512 gathered = count == 0 ? _mm512_setzero_ps()
+                                         : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), first_lanes(count), lane_rows, first + j, 4);
+      _mm512_store_ps(columns[j] + c, gathered);
+    }
+  }
+#else
+  for (std::size_t j = 0; j < N; ++j) {
+    for (std::size_t c = 0; c < kStretch; ++c) columns[j][c] = c < stretch ? w[(k0 + c) * N + j] : 0.0f;
+  }
+#endif
+}
+
+// out[c] = sum over units j < N of d[j] * columns[j][c], j in increasing order, for a whole
+// stretch: the sums stay in registers and go out once.
+inline void stretch_sums(float* out, const float (*columns)[kStretch], const float* d, std::size_t N) {
+  Vec acc[kStretchVectors] = {};
+  for (std::size_t j = 0; j < N; ++j) {
+    const float dj = d[j];
+    for (std::size_t v = 0; v < kStretchVectors; ++v) acc[v] += dj * load(columns[j] + v * kLanes);
+  }
+  for (std::size_t v = 0; v < kStretchVectors; ++v) store(out + v * kLanes, acc[v]);
 }
 
 }  // namespace
@@ -135,21 +167,18 @@ void narrow_input_gradient(float* dx, const float* dout, const float* w, std::si
                            std::size_t N, Range rows) {
   // The kernel rows of a stretch of inputs transposed (one vector of kLanes inputs per unit),
   // then each sample's dx over the stretch as sums of N of them: the stores run along rows.
-  constexpr std::size_t kStretchVectors = 16;
-  constexpr std::size_t kStretch = kStretchVectors * kLanes;
   alignas(64) float columns[kNarrowMaxUnits][kStretch];
   for (std::size_t k0 = 0; k0 < K; k0 += kStretch) {
     const std::size_t stretch = std::min(kStretch, K - k0);
-    for (std::size_t j = 0; j < N; ++j) {
-      for (std::size_t c = 0; c < kStretch; ++c) columns[j][c] = c < stretch ? w[(k0 + c) * N + j] : 0.0f;
+    transpose_stretch(columns, w, N, k0, stretch);
+    if (stretch == kStretch) {
+      for (std::size_t b = rows.begin; b < rows.end; ++b) stretch_sums(dx + b * K + k0, columns, dout + b * N, N);
+      continue;
     }
-    for (std::size_t b = rows.begin; b < rows.end; ++b) {
-      Vec acc[kStretchVectors] = {};
-      for (std::size_t j = 0; j < N; ++j) {
-        const float d = dout[b * N + j];
-        for (std::size_t v = 0; v < kStretchVectors; ++v) acc[v] += d * load(columns[j] + v * kLanes);
-      }
-      for (std::size_t v = 0; v * kLanes < stretch; ++v) store_block(dx + b * K + k0 + v * kLanes, acc[v], std::min(kLanes, stretch - v * kLanes));
+    for (std::size_t b = rows.begin; b < rows.end; ++b) {  // the last, shorter stretch: through a whole row
+      alignas(64) float sums[kStretch];
+      stretch_sums(sums, columns, dout + b * N, N);
+      std::copy(sums, sums + stretch, dx + b * K + k0);
     }
   }
 }
