@@ -297,6 +297,17 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
   }
 }
 
+// A weight-gradient sink's take(): RMSprop element by element on the rows handed over, the
+// plain rule the kernel's own vectors must match bit for bit.
+struct ElementwiseRmsprop {
+  float *w, *v;
+  float lr, rho, eps;
+  static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
+    auto* self = static_cast<ElementwiseRmsprop*>(context);
+    kernels::rmsprop_elements(self->w + offset, gradient, self->v + offset, count, self->lr, self->rho, self->eps);
+  }
+};
+
 TEST_CASE("sparse first-layer products match the dense reference on a real batch") {
   // 200 (with AVX-512): a whole 128-unit panel, then 72 units vector by vector, the last half full;
   // 10: a single partial vector.
@@ -359,16 +370,9 @@ TEST_CASE("RMSprop applied inside the sparse weight gradient gives the bits of t
   std::vector<float> w_expected = w, v_expected = v;
   kernels::rmsprop_elements(w_expected.data(), dweight.data(), v_expected.data(), C * OC, lr, rho, eps);
 
-  struct Rest {  // what take() gets: the same rule, element by element
-    float *w, *v;
-    float lr, rho, eps;
-    static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
-      auto* self = static_cast<Rest*>(context);
-      kernels::rmsprop_elements(self->w + offset, gradient, self->v + offset, count, self->lr, self->rho, self->eps);
-    }
-  } rest{w.data(), v.data(), lr, rho, eps};
+  ElementwiseRmsprop rest{w.data(), v.data(), lr, rho, eps};  // what take() gets
   const kernels::RmspropVectors rule{w.data(), v.data(), lr, rho, eps};
-  const kernels::GradientSink sink{&Rest::take, &rest, &rule};
+  const kernels::GradientSink sink{&ElementwiseRmsprop::take, &rest, &rule};
   for (int ith = 0; ith < 3; ++ith) {
     kernels::sparse_dense_backward_weight(nullptr, sparse, OC, kernels::split_range(C, ith, 3), &sink);
   }
@@ -424,16 +428,9 @@ TEST_CASE("the ones column makes the bias gradient as the row after the kernel's
   for (float& value : v) value = value * value;
   std::vector<float> bias_w(w.begin() + C * OC, w.end()), bias_v(v.begin() + C * OC, v.end());
   kernels::rmsprop_elements(bias_w.data(), bias_gradient.data(), bias_v.data(), OC, lr, rho, eps);
-  struct Rest {
-    float *w, *v;
-    float lr, rho, eps;
-    static void take(void* context, std::size_t offset, const float* gradient, std::size_t count) {
-      auto* self = static_cast<Rest*>(context);
-      kernels::rmsprop_elements(self->w + offset, gradient, self->v + offset, count, self->lr, self->rho, self->eps);
-    }
-  } rest{w.data(), v.data(), lr, rho, eps};
+  ElementwiseRmsprop rest{w.data(), v.data(), lr, rho, eps};  // what take() gets
   const kernels::RmspropVectors rule{w.data(), v.data(), lr, rho, eps};
-  const kernels::GradientSink sink{&Rest::take, &rest, &rule};
+  const kernels::GradientSink sink{&ElementwiseRmsprop::take, &rest, &rule};
   for (int ith = 0; ith < 3; ++ith) {
     kernels::sparse_dense_backward_weight(nullptr, with_ones, OC, kernels::split_range(C + 1, ith, 3), &sink);
   }

@@ -2,12 +2,14 @@
 // softmax-crossentropy gradient, initializers, dropout, parameter layout, and central-difference
 // gradient checks for every layer type and activation (and that a wrong gradient is caught).
 #include "config/config.h"
+#include "data/batches.h"
 #include "nn/activation.h"
 #include "nn/dense.h"
 #include "nn/gradcheck.h"
 #include "nn/init.h"
 #include "nn/loss.h"
 #include "nn/network.h"
+#include "nn/objective.h"
 #include "random.h"
 #include "fixtures.h"
 
@@ -278,6 +280,71 @@ TEST_CASE("gradients match central differences for every layer type and activati
           threshold);
     CHECK(check({dense(5, Activation::Relu), dense(4, Activation::Softmax)}, Loss::MeanSquaredError).max_rel_error <
           threshold);
+  }
+}
+
+namespace {
+
+// The gradient of every parameter after one forward and backward of a batch of 8-bit images,
+// through the sparse first layer or the dense one, on `threads` threads.
+std::vector<float> batch_gradients(const std::vector<LayerSpec>& layers, bool sparse, int threads,
+                                   const std::vector<std::uint8_t>& pixels, const std::vector<float>& x,
+                                   const std::vector<float>& onehot, const std::vector<std::int32_t>& labels) {
+  nn::ModelSpec model;
+  model.layers = layers;
+  nn::Network net(model, {28, 28}, 10);
+  net.init_params(3);
+  Rng rng(4);  // biases off zero, as a trained network has them
+  for (const auto& t : net.param_tensors()) {
+    if (t.name.find("bias") == std::string::npos) continue;
+    for (std::size_t i = 0; i < t.size; ++i) net.params()[t.offset + i] = 0.2f * (rng.uniform() - 0.5f);
+  }
+  const std::size_t B = labels.size(), C = 784;
+  std::vector<const std::uint8_t*> rows(B);
+  for (std::size_t b = 0; b < B; ++b) rows[b] = pixels.data() + b * C;
+  net.set_threads(threads);
+  net.reserve(B);
+  net.use_sparse_input(sparse);
+  const nn::Input input(x.data(), rows.data());
+  nn::forward_loss(net, Loss::CategoricalCrossentropy, input, onehot.data(), labels.data(), B, true);
+  net.backward(input, B, nn::fused_gradient(net, Loss::CategoricalCrossentropy));
+  return net.grads();
+}
+
+}  // namespace
+
+TEST_CASE("the sparse first layer gives the dense path's gradients, its bias's included", "[nn]") {
+  // MNIST-like images (a fifth of the pixels lit); the sparse layer makes its bias gradient as
+  // the row of a ones column (kernels/sparse_dense.h), which a layer without a bias has not, and
+  // which L2 must leave alone.
+  const std::size_t B = 70, C = 784;
+  Rng rng(5);
+  std::vector<std::uint8_t> pixels(B * C);
+  for (auto& p : pixels) p = rng.uniform() < 0.2f ? static_cast<std::uint8_t>(1 + rng.below(255)) : 0;
+  std::vector<float> x(B * C);
+  data::scale_pixels(pixels.data(), pixels.size(), x.data());
+  std::vector<float> onehot(B * 10, 0.0f);
+  std::vector<std::int32_t> labels(B);
+  for (std::size_t b = 0; b < B; ++b) {
+    labels[b] = static_cast<std::int32_t>(rng.below(10));
+    onehot[b * 10 + static_cast<std::size_t>(labels[b])] = 1.0f;
+  }
+  for (const auto& [bias, l2] : {std::pair{true, 0.0}, std::pair{false, 0.0}, std::pair{true, 0.01}}) {
+    INFO("bias " << bias << ", l2 " << l2);
+    const std::vector<LayerSpec> layers = {dense(40, Activation::Relu, bias, l2), dense(10, Activation::Softmax)};
+    const std::vector<float> dense_path = batch_gradients(layers, false, 1, pixels, x, onehot, labels);
+    for (int threads : {1, 2}) {
+      const std::vector<float> sparse_path = batch_gradients(layers, true, threads, pixels, x, onehot, labels);
+      REQUIRE(sparse_path.size() == dense_path.size());
+      double worst = 0.0;
+      for (std::size_t i = 0; i < dense_path.size(); ++i) worst = std::max(worst, std::fabs(double(sparse_path[i]) - dense_path[i]));
+      CHECK(worst < 1e-6);  // sums of ~70 terms of < 0.1, in another order
+    }
+    if (bias) {  // the first layer's bias gradient is really there: not all zero
+      const std::size_t first_bias = C * 40;
+      CHECK(std::any_of(dense_path.begin() + first_bias, dense_path.begin() + first_bias + 40,
+                        [](float g) { return std::fabs(g) > 1e-4f; }));
+    }
   }
 }
 

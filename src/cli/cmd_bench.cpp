@@ -63,7 +63,7 @@ void print_steps(const bench::BenchReport& r) {
   for (const bench::StepRun& s : r.steps) std::printf(" %11.2fx", r.steps.front().seconds_per_step / s.seconds_per_step);
   std::printf("\n");
   if (r.streamed_update) {
-    std::printf("(the first layer's weights and bias are updated inside its backward, as their gradient\n"
+    std::printf("(the first layer's weights (and bias) are updated inside its backward, as their gradient\n"
                 " is made; \"optimizer\" is the update of the other parameters)\n");
   }
 }

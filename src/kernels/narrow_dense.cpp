@@ -115,10 +115,11 @@ void transpose_stretch(float (*columns)[kStretch], const float* w, std::size_t N
       _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(static_cast<int>(N)));
   for (std::size_t c = 0; c < kStretch; c += kLanes) {
     const std::size_t count = c < stretch ? std::min(kLanes, stretch - c) : 0;
-    const float* first = w + (k0 + c) * N;
     for (std::size_t j = 0; j < N; ++j) {
+      // Past a short last stretch nothing is read (nor an address past w's end formed).
       const __m512 gathered = count == 0 ? _mm512_setzero_ps()
-                                         : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), first_lanes(count), lane_rows, first + j, 4);
+                                         : _mm512_mask_i32gather_ps(_mm512_setzero_ps(), first_lanes(count), lane_rows,
+                                                                    w + (k0 + c) * N + j, 4);
       _mm512_store_ps(columns[j] + c, gathered);
     }
   }
@@ -130,7 +131,7 @@ void transpose_stretch(float (*columns)[kStretch], const float* w, std::size_t N
 }
 
 // out[c] = sum over units j < N of d[j] * columns[j][c], j in increasing order, for a whole
-// stretch: the sums stay in registers and go out once.
+// stretch: with AVX-512's 32 registers the 16 sums stay in registers and go out once.
 inline void stretch_sums(float* out, const float (*columns)[kStretch], const float* d, std::size_t N) {
   Vec acc[kStretchVectors] = {};
   for (std::size_t j = 0; j < N; ++j) {

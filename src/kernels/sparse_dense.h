@@ -24,9 +24,9 @@ namespace mnisttrain::kernels {
 // and each entry's output row is read and written once for two multiply-adds.
 struct SparseBatch {
   std::size_t rows = 0, cols = 0;
-  std::vector<std::uint32_t> col_start;   // (C + 1)
-  std::vector<std::uint32_t> col_sample;  // (nnz) sample index, increasing within a column
-  std::vector<float> col_value;           // (nnz)
+  std::vector<std::uint32_t> col_start;   // (C + 1), (C + 2) with the ones column (below)
+  std::vector<std::uint32_t> col_sample;  // (nnz, + B with the ones column) sample index, increasing within a column
+  std::vector<float> col_value;           // (nnz, + B with the ones column)
   std::vector<std::uint32_t> pair_start;  // (C / 2 + 1)
   std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
   std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
@@ -129,7 +129,7 @@ void sparse_dense_forward(float* out, const SparseBatch& x, const float* weight,
                           std::size_t OC);
 
 // Takes each finished block of a weight gradient row, dweight[offset, offset + count) of the
-// (C, OC) matrix, in place of storing it: the optimizer can update those weights while their
+// (x.gradient_rows(), OC) matrix, in place of storing it: the optimizer can update those weights while their
 // gradient is in L1, and the gradient matrix is never written out and read back.
 //
 // With `rmsprop` set (plain RMSprop, offsets as for take), the kernel applies that rule itself

@@ -46,7 +46,8 @@ void layer_backward_activation(float* dout, const float* out, const Layer& layer
                                int ith, int nth);
 // Then, from dZ (B, outputs): the layer's parameter gradients into dparams (the whole gradient
 // buffer, same layout as params) and dinp = dL/d(inp) (B, inputs) unless dinp is null. `sink`,
-// when given, takes the kernel's gradient rows of a sparse-input dense layer (nn/dense.h).
+// when given, takes the kernel's gradient rows of a sparse-input dense layer, and its bias's as
+// one more row (nn/dense.h).
 void layer_backward(float* dinp, float* dparams, const float* dout, const float* inp,
                     const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
                     const float* mask, const float* params, const Layer& layer, std::size_t B,
