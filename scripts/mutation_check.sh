@@ -319,6 +319,12 @@ m dense-l2-reaches-the-bias-row src/nn/dense.cpp <<'EOF'
   for (std::size_t p = inputs.begin; p < inputs.end; ++p) {
 EOF
 
+m sparse-scaling-skips-correction src/kernels/sparse_dense.cpp <<'EOF'
+  return _mm512_fmadd_ps(residual, inverse, product);
+----
+  return _mm512_add_ps(_mm512_mul_ps(residual, _mm512_setzero_ps()), product);
+EOF
+
 m sparse-ones-column-half src/kernels/sparse_dense.cpp <<'EOF'
     col_value[first + b] = 1.0f;
 ----

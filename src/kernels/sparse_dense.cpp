@@ -309,10 +309,17 @@ inline __mmask16 nonzero_lanes(const std::uint8_t* column) {
 }
 
 // pixel / 255 for 16 pixels: the float quotient, which is what scaled_pixel's double product
-// gives for every pixel value (tested).
+// gives for every pixel value (tested), without a division (the divider is slow and RMSprop's):
+// the product by 1/255 is the quotient or next to it, and one fused step on the exact residual
+// pixel - q * 255 rounds it to the quotient, for each of the 256 byte values (tested: the
+// compression from bytes equals the plain build for every value).
 inline __m512 scaled_pixels(const std::uint8_t* column) {
   const __m512i wide = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(column)));
-  return _mm512_div_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, wide), _mm512_set1_ps(255.0f));
+  const __m512 pixels = _mm512_maskz_cvtepi32_ps(0xFFFF, wide);
+  const __m512 inverse = _mm512_set1_ps(1.0f / 255.0f);
+  const __m512 product = _mm512_mul_ps(pixels, inverse);
+  const __m512 residual = _mm512_fnmadd_ps(product, _mm512_set1_ps(255.0f), pixels);
+  return _mm512_fmadd_ps(residual, inverse, product);
 }
 
 inline __mmask16 first_n(unsigned n) { return static_cast<__mmask16>((1u << n) - 1u); }
