@@ -61,6 +61,19 @@ kernels::SparseBatch compressed(const std::vector<float>& x, std::size_t B, std:
   return sparse;
 }
 
+// B rows of C bytes compressed as `shares` threads do it: each counts and fills its share of
+// the pixels (in bands of 16), with panels for products of up to OC units.
+kernels::SparseBatch compressed_in_shares(const std::vector<const std::uint8_t*>& rows, std::size_t B, std::size_t C,
+                                          std::size_t OC, int shares, bool ones = false) {
+  kernels::SparseBatch sparse;
+  sparse.reserve(B, C, OC, 0, ones);
+  sparse.start(B, C);
+  for (int s = 0; s < shares; ++s) sparse.count_columns(rows.data(), kernels::split_range(C, s, shares, 16));
+  sparse.index_columns();
+  for (int s = 0; s < shares; ++s) sparse.fill_columns(kernels::split_range(C, s, shares, 16));
+  return sparse;
+}
+
 std::vector<float> random_values(std::size_t n, std::uint64_t seed) {
   Rng rng(seed);
   std::vector<float> v(n);
@@ -279,12 +292,7 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
     for (std::size_t b = 0; b < B; ++b) rows[b] = c.pixels.data() + b * C;
     for (int shares : {1, 2, 3}) {
       INFO(B << " x " << C << ", " << shares << " shares");
-      kernels::SparseBatch built;
-      built.reserve(B, C, 0);
-      built.start(B, C);
-      for (int s = 0; s < shares; ++s) built.count_columns(rows.data(), kernels::split_range(C, s, shares, 16));
-      built.index_columns();
-      for (int s = 0; s < shares; ++s) built.fill_columns(kernels::split_range(C, s, shares, 16));
+      const kernels::SparseBatch built = compressed_in_shares(rows, B, C, 0, shares);
       REQUIRE(built.col_start == plain.col_start);
       REQUIRE(built.pair_start == plain.pair_start);
       CHECK(built.pair_block_start == plain.pair_block_start);
@@ -397,12 +405,7 @@ TEST_CASE("the ones column makes the bias gradient as the row after the kernel's
   const std::vector<std::uint8_t> pixels = real_images(B);
   std::vector<const std::uint8_t*> images(B);
   for (std::size_t b = 0; b < B; ++b) images[b] = pixels.data() + b * C;
-  kernels::SparseBatch with_ones;
-  with_ones.reserve(B, C, OC, 28, true);
-  with_ones.start(B, C);
-  for (int s = 0; s < 2; ++s) with_ones.count_columns(images.data(), kernels::split_range(C, s, 2, 16));
-  with_ones.index_columns();
-  for (int s = 0; s < 2; ++s) with_ones.fill_columns(kernels::split_range(C, s, 2, 16));
+  const kernels::SparseBatch with_ones = compressed_in_shares(images, B, C, OC, 2, true);
   REQUIRE(with_ones.gradient_rows() == C + 1);
   REQUIRE(with_ones.col_start[C + 1] - with_ones.col_start[C] == B);
   const kernels::SparseBatch without = compressed(real_batch(B), B, C, OC);
