@@ -1,6 +1,8 @@
 // The training-step and product benchmarks; see step_bench.h.
 #include "bench/step_bench.h"
 
+#include "bench/flops.h"
+#include "bench/peak.h"
 #include "bench/timing.h"
 #include "data/batches.h"
 #include "error.h"
@@ -66,17 +68,41 @@ std::vector<ProductRun> time_products(const nn::Network& network, std::size_t B,
   return runs;
 }
 
-// Multiply-adds x 2 of the dense products in one step, as if every input were non-zero.
-double flops_per_step(const nn::Network& network, std::size_t B) {
-  double flops = 0.0;
-  bool first = true;
+// A step's dense products alone, through the backends the dense path picks, on one thread: for
+// each dense layer the forward, the weight gradient and, after the first, the input gradient.
+// The time a dense first layer cannot go below (its zeros multiplied like any value).
+double time_dense_products(const nn::Network& network, std::size_t B, double budget) {
+  struct Product {
+    std::size_t C, OC;
+    bool input_gradient;
+    std::vector<float> x, weight, out, dout, dweight, dx;
+  };
+  std::vector<Product> products;
+  Rng rng(2);
+  auto random = [&](std::size_t n, float scale) {
+    std::vector<float> v(n);
+    for (float& value : v) value = scale * (rng.uniform() - 0.5f);
+    return v;
+  };
   for (const nn::Layer& layer : network.layers()) {
     if (layer.spec.type != nn::LayerType::Dense) continue;
-    const double products = first ? 2 : 3;  // forward, dW, and dX except for the first layer
-    flops += products * 2.0 * static_cast<double>(B * layer.inputs * layer.outputs);
-    first = false;
+    const std::size_t C = layer.inputs, OC = layer.outputs;
+    products.push_back({C, OC, !products.empty(), random(B * C, 1), random(C * OC, 0.1f), std::vector<float>(B * OC),
+                        random(B * OC, 0.01f), std::vector<float>(C * OC), std::vector<float>(B * C)});
   }
-  return flops;
+  auto step = [&] {
+    for (Product& p : products) {
+      kernels::matmul(kernels::matmul_backend(p.OC, p.C), false, false, p.out.data(), p.OC, p.x.data(), p.C,
+                      p.weight.data(), p.OC, B, p.OC, p.C, false);
+      kernels::matmul(kernels::matmul_backend(p.OC, B), true, false, p.dweight.data(), p.OC, p.x.data(), p.C,
+                      p.dout.data(), p.OC, p.C, p.OC, B, false);
+      if (p.input_gradient) {
+        kernels::matmul(kernels::matmul_backend(p.C, p.OC), false, true, p.dx.data(), p.C, p.dout.data(), p.OC,
+                        p.weight.data(), p.OC, B, p.C, p.OC, false);
+      }
+    }
+  };
+  return per_call_seconds(step, budget).seconds_per_call;
 }
 
 StepRun time_steps(nn::Network& network, const config::TrainingConfig& training,
@@ -154,8 +180,12 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
   report.blas = blas::library_description();
   report.blas_core = blas::core_name();
   report.blas_generic = blas::generic_core();
-  report.flops_per_step = flops_per_step(network, B);
+  report.flops_per_step = dense_flops_per_step(network, B);
+  report.work_flops_per_step =
+      work_flops_per_step(network, B, report.input_density * static_cast<double>(B * network.input_features()));
   report.products = time_products(network, B, seconds_per_measurement);
+  report.dense_products_seconds = time_dense_products(network, B, seconds_per_measurement);
+  report.peak_gflops = multiply_add_peak_gflops(seconds_per_measurement);
 
   data::BatchIterator batches(samples, B);
   batches.convert_to_floats(network.needs_float_input());
@@ -164,6 +194,7 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
   for (int threads : {1, cores}) {
     StepRun run = time_steps(network, config.training, batches, threads, seconds_per_measurement);
     run.gflops = report.flops_per_step / run.seconds_per_step * 1e-9;
+    run.peak_share = report.work_flops_per_step / run.seconds_per_step * 1e-9 / (report.peak_gflops * run.threads);
     report.steps.push_back(run);
     if (cores == 1) break;
   }
@@ -184,6 +215,7 @@ nlohmann::json to_json(const BenchReport& r) {
                      {"seconds_per_step", s.seconds_per_step},
                      {"samples_per_second", s.samples_per_second},
                      {"gflops", s.gflops},
+                     {"peak_share", s.peak_share},
                      {"batch_seconds", s.phases.batch},
                      {"compress_seconds", s.phases.compress},
                      {"layers", layers},
@@ -195,7 +227,9 @@ nlohmann::json to_json(const BenchReport& r) {
           {"params", r.params},       {"samples", r.samples},       {"input_density", r.input_density},
           {"first_layer", r.first_layer}, {"streamed_update", r.streamed_update}, {"matmul", r.matmul},     {"blas", r.blas},
           {"blas_core", r.blas_core}, {"blas_generic", r.blas_generic},
-          {"flops_per_step", r.flops_per_step}, {"products", products}, {"steps", steps}};
+          {"flops_per_step", r.flops_per_step}, {"work_flops_per_step", r.work_flops_per_step},
+          {"peak_gflops", r.peak_gflops}, {"dense_products_seconds", r.dense_products_seconds},
+          {"products", products}, {"steps", steps}};
 }
 
 }  // namespace mnisttrain::bench

@@ -29,6 +29,24 @@ void print_products(const bench::BenchReport& r) {
   }
 }
 
+// The step against this machine's ceilings: the multiply-add peak, and the time a dense first
+// layer's products alone take.
+void print_limits(const bench::BenchReport& r) {
+  const int cores = r.steps.back().threads;
+  const double work = r.work_flops_per_step;
+  std::printf("this machine's limits:\n");
+  std::printf("  %-34s %9.1f GFLOP/s (fused multiply-adds on registers, nothing else)\n",
+              "multiply-add peak of one core", r.peak_gflops);
+  std::printf("  %-34s %9.1f MFLOP%s\n", "the products' work per step", work * 1e-6,
+              r.first_layer == "sparse" ? " (the first layer's over the non-zero pixels only)" : "");
+  std::printf("  %-34s %9.3f ms on 1 core", "that work at the peak", work / (r.peak_gflops * 1e9) * 1e3);
+  if (cores > 1) std::printf(", %.3f ms on %d", work / (r.peak_gflops * 1e9 * cores) * 1e3, cores);
+  std::printf("\n  %-34s %9.3f ms on 1 thread (%s)", "the dense products alone",
+              r.dense_products_seconds * 1e3, r.matmul.c_str());
+  if (cores > 1) std::printf(", %.3f ms on %d at best", r.dense_products_seconds / cores * 1e3, cores);
+  std::printf("\n");
+}
+
 void print_row(const char* name, const std::vector<bench::StepRun>& steps, double (*of)(const bench::StepRun&)) {
   std::printf("  %-26s", name);
   for (const bench::StepRun& s : steps) std::printf(" %12.3f", of(s) * 1e3);
@@ -59,6 +77,8 @@ void print_steps(const bench::BenchReport& r) {
   for (const bench::StepRun& s : r.steps) std::printf(" %12.0f", s.samples_per_second);
   std::printf("\n  %-26s", "useful GFLOP/s");
   for (const bench::StepRun& s : r.steps) std::printf(" %12.1f", s.gflops);
+  std::printf("\n  %-26s", "share of the peak");
+  for (const bench::StepRun& s : r.steps) std::printf(" %11.0f%%", s.peak_share * 100);
   std::printf("\n  %-26s", "speed-up over 1 thread");
   for (const bench::StepRun& s : r.steps) std::printf(" %11.2fx", r.steps.front().seconds_per_step / s.seconds_per_step);
   std::printf("\n");
@@ -83,6 +103,8 @@ int run_bench(const BenchFlags& flags) {
               r.blas_generic ? " (generic pre-AVX kernels: the products use the tiled kernels)" : "");
   std::printf("dense products: %s; useful work per step: %.1f MFLOP\n\n", r.matmul.c_str(), r.flops_per_step * 1e-6);
   print_products(r);
+  std::printf("\n");
+  print_limits(r);
   std::printf("\n");
   print_steps(r);
   return 0;
