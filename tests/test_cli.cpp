@@ -18,6 +18,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -67,6 +69,13 @@ TEST_CASE("version and help on every command, with defaults shown", "[cli][e2e]"
   const Run version = run_cli("--version");
   CHECK(version.status == 0);
   CHECK_THAT(version.out, StartsWith("mnisttrain "));
+  // The commit named is the checkout's, read when the binary was built (not when CMake last
+  // configured): after a commit and a rebuild it is the new one.
+  std::FILE* git = ::popen(("git -C " + quote(MNISTTRAIN_SOURCE_DIR) + " rev-parse --short=12 HEAD 2>/dev/null").c_str(), "r");
+  char head[64] = {};
+  const bool checkout = git && std::fgets(head, sizeof head, git) && std::strlen(head) == 13;
+  if (git) ::pclose(git);
+  if (checkout) CHECK_THAT(version.out, Contains("(git " + std::string(head, 12) + ")"));
   for (const char* command : {"train", "eval", "predict", "summary", "gradcheck", "info", "show", "bench", "report", "descent"}) {
     const Run help = run_cli(std::string(command) + " --help");
     CHECK(help.status == 0);

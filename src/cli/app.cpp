@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "cli/version.h"
 #include "error.h"
 #include "io/quote.h"
 #include "kernels/blas.h"
@@ -27,11 +28,6 @@
 namespace mnisttrain::cli {
 
 namespace {
-
-std::string version_text() {
-  return std::string("mnisttrain ") + MNISTTRAIN_VERSION + " (git " + MNISTTRAIN_GIT_COMMIT + ")\nBLAS: " +
-         blas::library_description();
-}
 
 // --color wins; otherwise NO_COLOR (any non-empty value, see no-color.org) turns colour off;
 // otherwise colour only on a terminal.
