@@ -28,7 +28,21 @@ TEST_CASE("per_call_seconds warms up once, then times at least one call", "[benc
   CHECK(calls == longer.calls + 1);
 }
 
+namespace {
+
+mnisttrain::nn::LayerSpec layer(mnisttrain::nn::LayerType type, int units = 0) {
+  mnisttrain::nn::LayerSpec spec;
+  spec.type = type;
+  spec.units = units;
+  spec.rate = 0.2;
+  spec.activation = mnisttrain::nn::Activation::Relu;
+  return spec;
+}
+
+}  // namespace
+
 TEST_CASE("a step's products in FLOPs: every input counted, and only the non-zero ones on the sparse path", "[bench]") {
+  using mnisttrain::nn::LayerType;
   const mnisttrain::config::Config cfg = mnisttrain::config::default_config();
   mnisttrain::nn::Network network(cfg.model, {28, 28}, 10);
   const std::size_t B = 128;
@@ -41,12 +55,34 @@ TEST_CASE("a step's products in FLOPs: every input counted, and only the non-zer
   CHECK(dense_flops_per_step(network, B) == first + output);
   network.use_sparse_input(false);
   CHECK(work_flops_per_step(network, B, lit) == first + output);
+
+  SECTION("a flatten and a hidden-to-hidden layer: three products for every layer after the first") {
+    mnisttrain::nn::ModelSpec model;
+    model.layers = {layer(LayerType::Flatten), layer(LayerType::Dense, 64), layer(LayerType::Dropout),
+                    layer(LayerType::Dense, 32), layer(LayerType::Dense, 10)};
+    mnisttrain::nn::Network deep(model, {28, 28}, 10);
+    const double rest = 3 * 2.0 * B * (64 * 32 + 32 * 10);
+    CHECK(dense_flops_per_step(deep, B) == 2 * 2.0 * B * 784 * 64 + rest);
+    deep.use_sparse_input(true);
+    CHECK(work_flops_per_step(deep, B, lit) == 2 * 2.0 * lit * 64 + rest);
+  }
+  SECTION("dropout before the first dense layer: its input gradient is computed, its input is not sparse") {
+    mnisttrain::nn::ModelSpec model;
+    model.layers = {layer(LayerType::Dropout), layer(LayerType::Dense, 10)};
+    mnisttrain::nn::Network dropped(model, {28, 28}, 10);
+    dropped.use_sparse_input(true);
+    CHECK_FALSE(dropped.sparse_input());
+    CHECK(work_flops_per_step(dropped, B, lit) == 3 * 2.0 * B * 784 * 10);
+  }
 }
 
-TEST_CASE("the multiply-add peak is a rate of work done", "[bench]") {
-  const double gflops = multiply_add_peak_gflops(0.0);
-  CHECK(std::isfinite(gflops));
-  CHECK(gflops > 0.0);
-  // No core does 10 TFLOP/s: a loop the compiler had found dead would seem to.
-  CHECK(gflops < 10000.0);
+TEST_CASE("the multiply-add peak is a rate of work done, by all the pool's threads", "[bench]") {
+  for (int threads : {1, 2}) {
+    mnisttrain::kernels::WorkerPool workers(threads);
+    const double gflops = multiply_add_peak_gflops(workers, 0.0);
+    CHECK(std::isfinite(gflops));
+    CHECK(gflops > 0.0);
+    // No core does 10 TFLOP/s: a loop the compiler had found dead would seem to.
+    CHECK(gflops < 10000.0 * threads);
+  }
 }

@@ -1,10 +1,13 @@
-// This machine's ceiling for the kernels: how many floating-point operations one core does per
-// second when it does nothing but independent fused multiply-adds on registers.
+// This machine's ceiling for the kernels: how many floating-point operations its cores do per
+// second when they do nothing but independent multiply-adds on registers.
 #pragma once
+
+#include "kernels/pool.h"
 
 namespace mnisttrain::bench {
 
-// One core's multiply-add rate, GFLOP/s (a multiply-add counts 2), over `budget_seconds`.
-double multiply_add_peak_gflops(double budget_seconds);
+// The multiply-add rate of all of `workers`' threads at once, GFLOP/s (a multiply-add counts
+// 2), over `budget_seconds`: measured together, since two vCPUs may share a core's units.
+double multiply_add_peak_gflops(kernels::WorkerPool& workers, double budget_seconds);
 
 }  // namespace mnisttrain::bench

@@ -10,6 +10,7 @@
 #include "kernels/gemm.h"
 #include "kernels/matmul.h"
 #include "kernels/sparse_dense.h"
+#include "nn/dense.h"
 #include "nn/network.h"
 #include "random.h"
 #include "train/describe.h"
@@ -36,14 +37,20 @@ const nn::Layer& first_dense(const nn::Network& network) {
   throw Error("model.layers: bench needs a dense layer");
 }
 
+// n values uniform in [offset, offset + 1): operands for timing products.
+std::vector<float> uniform_values(Rng& rng, std::size_t n, float offset) {
+  std::vector<float> values(n);
+  for (float& v : values) v = rng.uniform() + offset;
+  return values;
+}
+
 // The first dense layer's forward product at the batch size, through each backend.
 std::vector<ProductRun> time_products(const nn::Network& network, std::size_t B, double budget) {
   const nn::Layer& layer = first_dense(network);
   const std::size_t C = layer.inputs, N = layer.outputs;
   Rng rng(1);
-  std::vector<float> x(B * C), w(C * N), out(B * N);
-  for (auto& v : x) v = rng.uniform();
-  for (auto& v : w) v = rng.uniform() - 0.5f;
+  const std::vector<float> x = uniform_values(rng, B * C, 0.0f), w = uniform_values(rng, C * N, -0.5f);
+  std::vector<float> out(B * N);
   const double flops = 2.0 * static_cast<double>(B * C * N);
   auto product = [&](const std::string& name, auto&& work) {
     const double seconds = per_call_seconds(work, budget).seconds_per_call;
@@ -68,38 +75,32 @@ std::vector<ProductRun> time_products(const nn::Network& network, std::size_t B,
   return runs;
 }
 
-// A step's dense products alone, through the backends the dense path picks, on one thread: for
-// each dense layer the forward, the weight gradient and, after the first, the input gradient.
-// The time a dense first layer cannot go below (its zeros multiplied like any value).
+// A step's dense products alone, on one thread, through the dense path's own calls (no bias,
+// no activation): for each dense layer the forward, the weight gradient and, where backward
+// computes it, the input gradient. The time a dense first layer cannot go below (its zeros
+// multiplied like any value).
 double time_dense_products(const nn::Network& network, std::size_t B, double budget) {
-  struct Product {
-    std::size_t C, OC;
-    bool input_gradient;
+  struct Operands {
+    std::size_t layer, C, OC;
     std::vector<float> x, weight, out, dout, dweight, dx;
   };
-  std::vector<Product> products;
+  std::vector<Operands> layers;
   Rng rng(2);
-  auto random = [&](std::size_t n, float scale) {
-    std::vector<float> v(n);
-    for (float& value : v) value = scale * (rng.uniform() - 0.5f);
-    return v;
-  };
-  for (const nn::Layer& layer : network.layers()) {
+  for (std::size_t i = 0; i < network.layers().size(); ++i) {
+    const nn::Layer& layer = network.layers()[i];
     if (layer.spec.type != nn::LayerType::Dense) continue;
     const std::size_t C = layer.inputs, OC = layer.outputs;
-    products.push_back({C, OC, !products.empty(), random(B * C, 1), random(C * OC, 0.1f), std::vector<float>(B * OC),
-                        random(B * OC, 0.01f), std::vector<float>(C * OC), std::vector<float>(B * C)});
+    layers.push_back({i, C, OC, uniform_values(rng, B * C, -0.5f), uniform_values(rng, C * OC, -0.5f),
+                      std::vector<float>(B * OC), uniform_values(rng, B * OC, -0.5f), std::vector<float>(C * OC),
+                      std::vector<float>(B * C)});
   }
+  blas::set_num_threads(1);
   auto step = [&] {
-    for (Product& p : products) {
-      kernels::matmul(kernels::matmul_backend(p.OC, p.C), false, false, p.out.data(), p.OC, p.x.data(), p.C,
-                      p.weight.data(), p.OC, B, p.OC, p.C, false);
-      kernels::matmul(kernels::matmul_backend(p.OC, B), true, false, p.dweight.data(), p.OC, p.x.data(), p.C,
-                      p.dout.data(), p.OC, p.C, p.OC, B, false);
-      if (p.input_gradient) {
-        kernels::matmul(kernels::matmul_backend(p.C, p.OC), false, true, p.dx.data(), p.C, p.dout.data(), p.OC,
-                        p.weight.data(), p.OC, B, p.C, p.OC, false);
-      }
+    for (Operands& o : layers) {
+      nn::dense_forward(o.out.data(), o.x.data(), o.weight.data(), nullptr, nn::Activation::Linear, B, o.C, o.OC, 0, 1);
+      float* dx = network.computes_input_gradient(o.layer) ? o.dx.data() : nullptr;
+      nn::dense_backward(dx, o.dweight.data(), nullptr, o.dout.data(), o.x.data(), nullptr, nullptr, o.weight.data(),
+                         0.0f, B, o.C, o.OC, 0, 1);
     }
   };
   return per_call_seconds(step, budget).seconds_per_call;
@@ -185,7 +186,6 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
       work_flops_per_step(network, B, report.input_density * static_cast<double>(B * network.input_features()));
   report.products = time_products(network, B, seconds_per_measurement);
   report.dense_products_seconds = time_dense_products(network, B, seconds_per_measurement);
-  report.peak_gflops = multiply_add_peak_gflops(seconds_per_measurement);
 
   data::BatchIterator batches(samples, B);
   batches.convert_to_floats(network.needs_float_input());
@@ -194,7 +194,8 @@ BenchReport run_bench(const config::Config& config, double seconds_per_measureme
   for (int threads : {1, cores}) {
     StepRun run = time_steps(network, config.training, batches, threads, seconds_per_measurement);
     run.gflops = report.flops_per_step / run.seconds_per_step * 1e-9;
-    run.peak_share = report.work_flops_per_step / run.seconds_per_step * 1e-9 / (report.peak_gflops * run.threads);
+    run.peak_gflops = multiply_add_peak_gflops(network.workers(), seconds_per_measurement);
+    run.peak_share = report.work_flops_per_step / run.seconds_per_step * 1e-9 / run.peak_gflops;
     report.steps.push_back(run);
     if (cores == 1) break;
   }
@@ -215,6 +216,7 @@ nlohmann::json to_json(const BenchReport& r) {
                      {"seconds_per_step", s.seconds_per_step},
                      {"samples_per_second", s.samples_per_second},
                      {"gflops", s.gflops},
+                     {"peak_gflops", s.peak_gflops},
                      {"peak_share", s.peak_share},
                      {"batch_seconds", s.phases.batch},
                      {"compress_seconds", s.phases.compress},
@@ -228,7 +230,7 @@ nlohmann::json to_json(const BenchReport& r) {
           {"first_layer", r.first_layer}, {"streamed_update", r.streamed_update}, {"matmul", r.matmul},     {"blas", r.blas},
           {"blas_core", r.blas_core}, {"blas_generic", r.blas_generic},
           {"flops_per_step", r.flops_per_step}, {"work_flops_per_step", r.work_flops_per_step},
-          {"peak_gflops", r.peak_gflops}, {"dense_products_seconds", r.dense_products_seconds},
+          {"dense_products_seconds", r.dense_products_seconds},
           {"products", products}, {"steps", steps}};
 }
 

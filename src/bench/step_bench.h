@@ -28,7 +28,8 @@ struct StepRun {
   double seconds_per_step = 0.0;  // batch build included
   double samples_per_second = 0.0;
   double gflops = 0.0;  // useful work: the dense products' multiply-adds x 2, per second
-  double peak_share = 0.0;  // work_flops_per_step per second, over the multiply-add peak of `threads` cores
+  double peak_gflops = 0.0;  // the multiply-add peak of `threads` threads at once (bench/peak.h)
+  double peak_share = 0.0;   // work_flops_per_step per second, over that peak
   StepPhases phases;
 };
 
@@ -54,7 +55,6 @@ struct BenchReport {
   bool blas_generic = false;
   double flops_per_step = 0.0;       // the dense products, every input counted (bench/flops.h)
   double work_flops_per_step = 0.0;  // the products as computed: a sparse first layer skips the zeros
-  double peak_gflops = 0.0;          // one core's multiply-add peak (bench/peak.h)
   double dense_products_seconds = 0.0;  // a step's dense products alone, on one thread
   std::vector<ProductRun> products;  // the first dense layer's forward product
   std::vector<StepRun> steps;        // 1 thread, then one per core

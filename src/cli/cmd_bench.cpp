@@ -32,17 +32,22 @@ void print_products(const bench::BenchReport& r) {
 // The step against this machine's ceilings: the multiply-add peak, and the time a dense first
 // layer's products alone take.
 void print_limits(const bench::BenchReport& r) {
-  const int cores = r.steps.back().threads;
   const double work = r.work_flops_per_step;
-  std::printf("this machine's limits:\n");
-  std::printf("  %-34s %9.1f GFLOP/s (fused multiply-adds on registers, nothing else)\n",
-              "multiply-add peak of one core", r.peak_gflops);
-  std::printf("  %-34s %9.1f MFLOP%s\n", "the products' work per step", work * 1e-6,
+  // One "value on N" per thread count, comma-separated; `decimals` and `unit` for the value.
+  auto per_run = [&](const char* name, int decimals, const char* unit, double (*of)(const bench::StepRun&, double)) {
+    std::printf("  %-34s", name);
+    for (const bench::StepRun& s : r.steps) {
+      std::printf("%s%.*f %s on %d", &s == &r.steps.front() ? " " : ", ", decimals, of(s, work), unit, s.threads);
+    }
+    std::printf("\n");
+  };
+  std::printf("this machine's limits (multiply-adds on registers, nothing else; all threads at once):\n");
+  per_run("multiply-add peak", 1, "GFLOP/s", [](const bench::StepRun& s, double) { return s.peak_gflops; });
+  std::printf("  %-34s %.1f MFLOP%s\n", "the products' work per step", work * 1e-6,
               r.first_layer == "sparse" ? " (the first layer's over the non-zero pixels only)" : "");
-  std::printf("  %-34s %9.3f ms on 1 core", "that work at the peak", work / (r.peak_gflops * 1e9) * 1e3);
-  if (cores > 1) std::printf(", %.3f ms on %d", work / (r.peak_gflops * 1e9 * cores) * 1e3, cores);
-  std::printf("\n  %-34s %9.3f ms on 1 thread (%s)", "the dense products alone",
-              r.dense_products_seconds * 1e3, r.matmul.c_str());
+  per_run("that work at the peak", 3, "ms", [](const bench::StepRun& s, double w) { return w / (s.peak_gflops * 1e9) * 1e3; });
+  std::printf("  %-34s %.3f ms on 1 thread (%s)", "the dense products alone", r.dense_products_seconds * 1e3, r.matmul.c_str());
+  const int cores = r.steps.back().threads;
   if (cores > 1) std::printf(", %.3f ms on %d at best", r.dense_products_seconds / cores * 1e3, cores);
   std::printf("\n");
 }

@@ -259,7 +259,7 @@ void Network::backward(const Input& input, std::size_t B, bool fused_softmax,
     const float* in = i ? outputs_[i - 1].data() : input.x;
     // Below the first layer that is not a flatten, nothing needs the input's gradient (and the
     // sparse first layer's weights are being updated in this very run).
-    float* dx = i > leading_flattens() ? grad_buffers_[i - 1].data() : nullptr;
+    float* dx = computes_input_gradient(i) ? grad_buffers_[i - 1].data() : nullptr;
     auto share = [&](int ith, int nth) {
       layer_backward(dx, grads_.data(), grad_buffers_[i].data(), in, sparse, sparse ? weight_sink : nullptr,
                      masks_[i].data(), params_.data(), layer, B, ith, nth);

@@ -61,6 +61,11 @@ class Network {
   // Worth it up to about half the inputs being non-zero: see prefers_sparse_input().
   void use_sparse_input(bool sparse);
   bool sparse_input() const { return sparse_input_; }
+  // Whether layer `layer` reads the batch compressed (its products skip the zero pixels).
+  bool skips_zero_inputs(std::size_t layer) const { return sparse_input_of(layer) != nullptr; }
+  // Whether backward computes layer `layer`'s input gradient: not below the first layer that
+  // is not a flatten, where nothing needs it.
+  bool computes_input_gradient(std::size_t layer) const { return layer > leading_flattens(); }
   // Whether forward needs the batch as floats: not when the sparse first layer compresses it
   // from the 8-bit images (see nn/input.h).
   bool needs_float_input() const { return !sparse_input_; }
