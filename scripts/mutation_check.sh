@@ -357,6 +357,18 @@ void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenor
 void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero); }
 EOF
 
+m bench-flops-input-gradient-everywhere src/bench/flops.cpp <<'EOF'
+    if (network.computes_input_gradient(i)) flops += 2.0 * static_cast<double>(B * layer.inputs) * outputs;
+----
+    flops += 2.0 * static_cast<double>(B * layer.inputs) * outputs;
+EOF
+
+m bench-flops-zero-pixels-counted src/bench/flops.cpp <<'EOF'
+    const double inputs = nonzero_inputs && network.skips_zero_inputs(i) ? *nonzero_inputs : static_cast<double>(B * layer.inputs);
+----
+    const double inputs = static_cast<double>(B * layer.inputs);
+EOF
+
 echo
 echo "mutation                           result"
 printf '%s\n' "${results[@]}"
