@@ -25,12 +25,6 @@ constexpr int kChains = 6;
 #endif
 constexpr int kRounds = 4096;
 
-Vec splat(float value) {
-  Vec v;
-  for (std::size_t i = 0; i < kernels::kLanes; ++i) v[i] = value;
-  return v;
-}
-
 inline Vec multiply_add(Vec x, Vec a, Vec b) {
 #if defined(__FMA__) || defined(__AVX512F__)
   return kernels::fma_lanes(x, a, b);
@@ -41,7 +35,7 @@ inline Vec multiply_add(Vec x, Vec a, Vec b) {
 
 // kRounds rounds of every chain, from `start`; the chains' end values are written back.
 void run_chains(Vec* start) {
-  const Vec a = splat(0.999f), b = splat(0.001f);
+  const Vec a = Vec{} + 0.999f, b = Vec{} + 0.001f;
   Vec chains[kChains];
   for (int k = 0; k < kChains; ++k) chains[k] = start[k];
   for (int round = 0; round < kRounds; ++round) {
@@ -58,7 +52,7 @@ void run_chains(Vec* start) {
 double multiply_add_peak_gflops(kernels::WorkerPool& workers, double budget_seconds) {
   const int threads = workers.size();
   std::vector<Vec> chains(static_cast<std::size_t>(threads) * kChains);
-  for (std::size_t i = 0; i < chains.size(); ++i) chains[i] = splat(static_cast<float>(i % kChains));
+  for (std::size_t i = 0; i < chains.size(); ++i) chains[i] = Vec{} + static_cast<float>(i % kChains);
   auto task = [&](int ith, int) { run_chains(chains.data() + static_cast<std::size_t>(ith) * kChains); };
   const Timing timing = per_call_seconds([&] { workers.run(task); }, budget_seconds);
   const double flops = 2.0 * static_cast<double>(kernels::kLanes) * kChains * kRounds * threads;
