@@ -247,9 +247,9 @@ m sparse-transpose-drops-tail-row src/kernels/sparse_dense.cpp <<'EOF'
 EOF
 
 m sparse-pairs-lose-last-eight src/kernels/sparse_dense.cpp <<'EOF'
-    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_lanes(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
 ----
-    if (n > 9) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+    if (n > 9) _mm512_mask_storeu_ps(out + 16, first_lanes(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
 EOF
 
 m narrow-input-gradient-skips-a-unit src/kernels/narrow_dense.cpp <<'EOF'

@@ -322,7 +322,6 @@ inline __m512 scaled_pixels(const std::uint8_t* column) {
   return _mm512_fmadd_ps(residual, inverse, product);
 }
 
-inline __mmask16 first_n(unsigned n) { return static_cast<__mmask16>((1u << n) - 1u); }
 #endif
 
 // Appends column p's non-zero samples from its bytes, in sample order, from slot `slot`.
@@ -335,8 +334,8 @@ void fill_column(SparseBatch& x, const std::uint8_t* column, std::uint32_t slot)
     if (!lit) continue;
     const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
     const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
-    _mm512_mask_storeu_epi32(x.col_sample.data() + slot, first_n(n), _mm512_maskz_compress_epi32(lit, samples));
-    _mm512_mask_storeu_ps(x.col_value.data() + slot, first_n(n), _mm512_maskz_compress_ps(lit, scaled_pixels(column + b)));
+    _mm512_mask_storeu_epi32(x.col_sample.data() + slot, first_lanes(n), _mm512_maskz_compress_epi32(lit, samples));
+    _mm512_mask_storeu_ps(x.col_value.data() + slot, first_lanes(n), _mm512_maskz_compress_ps(lit, scaled_pixels(column + b)));
     slot += n;
   }
 #endif
@@ -363,12 +362,12 @@ void fill_pair(SparseBatch& x, std::size_t q, const std::uint8_t* even, const st
     if (!lit) continue;
     const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
     const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
-    _mm512_mask_storeu_epi32(x.pair_sample.data() + slot, first_n(n), _mm512_maskz_compress_epi32(lit, samples));
+    _mm512_mask_storeu_epi32(x.pair_sample.data() + slot, first_lanes(n), _mm512_maskz_compress_epi32(lit, samples));
     const __m512 e = _mm512_maskz_compress_ps(lit, scaled_pixels(even + b));
     const __m512 o = _mm512_maskz_compress_ps(lit, scaled_pixels(odd + b));
     float* out = x.pair_value.data() + 2 * static_cast<std::size_t>(slot);
-    _mm512_mask_storeu_ps(out, first_n(std::min(2 * n, 16u)), _mm512_permutex2var_ps(e, first_pairs, o));
-    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_n(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
+    _mm512_mask_storeu_ps(out, first_lanes(std::min(2 * n, 16u)), _mm512_permutex2var_ps(e, first_pairs, o));
+    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_lanes(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
     slot += n;
   }
 #endif
