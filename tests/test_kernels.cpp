@@ -11,6 +11,7 @@
 #include "kernels/shared_items.h"
 #include "kernels/sparse_dense.h"
 #include "kernels/update.h"
+#include "pixels.h"
 #include "random.h"
 
 #include <catch2/catch.hpp>
@@ -61,16 +62,19 @@ kernels::SparseBatch compressed(const std::vector<float>& x, std::size_t B, std:
   return sparse;
 }
 
-// B rows of C bytes compressed as `shares` threads do it: each counts and fills its share of
-// the pixels (in bands of 16), with panels for products of up to OC units.
+// B rows of C bytes stored by column as `shares` threads do it: each transposes its share of
+// the pixels (in bands of 16), with panels for products of up to OC units. The batch held 128
+// rows of 255s before, as when a network's last batch of an epoch is the smaller one.
 kernels::SparseBatch compressed_in_shares(const std::vector<const std::uint8_t*>& rows, std::size_t B, std::size_t C,
                                           std::size_t OC, int shares, bool ones = false) {
   kernels::SparseBatch sparse;
-  sparse.reserve(B, C, OC, 0, ones);
+  const std::size_t before = 128;
+  sparse.reserve(std::max(B, before), C, OC, 0, ones);
+  const std::vector<std::uint8_t> lit_everywhere(C, 255);
+  const std::vector<const std::uint8_t*> full(before, lit_everywhere.data());
+  sparse.build(full.data(), before, C);
   sparse.start(B, C);
-  for (int s = 0; s < shares; ++s) sparse.count_columns(rows.data(), kernels::split_range(C, s, shares, 16));
-  sparse.index_columns();
-  for (int s = 0; s < shares; ++s) sparse.fill_columns(kernels::split_range(C, s, shares, 16));
+  for (int s = 0; s < shares; ++s) sparse.transpose_columns(rows.data(), kernels::split_range(C, s, shares, 16));
   return sparse;
 }
 
@@ -196,9 +200,17 @@ TEST_CASE("denormals are flushed to zero on the caller and on the pool's threads
   CHECK(product == std::vector<float>{0.0f, 0.0f, 0.0f});
 }
 
-TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample order") {
+TEST_CASE("the pixel value table holds scaled_pixel of every byte") {
+  for (int v = 0; v < 256; ++v) {
+    INFO("byte " << v);
+    CHECK(kPixelValues[static_cast<std::size_t>(v)] == scaled_pixel(static_cast<std::uint8_t>(v)));
+    CHECK(kPixelValues[static_cast<std::size_t>(v)] == static_cast<float>(v) / 255.0f);
+  }
+}
+
+TEST_CASE("SparseBatch stores every pixel by column, with masks of exactly its non-zero samples") {
   // A real MNIST batch, and an odd width (37 pixels: a band of 16, then one of 5 at the edge)
-  // with values that include -0.0 (zero) and a NaN (non-zero).
+  // with values that include -0.0 (zero) and a NaN (non-zero); 9 samples leave a block padded.
   std::vector<float> odd = random_values(9 * 37, 11);
   for (std::size_t i = 0; i < odd.size(); i += 3) odd[i] = 0.0f;
   odd[4] = -0.0f;
@@ -211,69 +223,31 @@ TEST_CASE("SparseBatch holds exactly the non-zero pixels, by pixel, in sample or
     const std::size_t B = c.B, C = c.C;
     INFO(B << " x " << C);
     const kernels::SparseBatch sparse = compressed(c.x, B, C, 0);
+    REQUIRE(sparse.stride == (B + 63) / 64 * 64);
     std::size_t nonzero = 0;
     for (float v : c.x) nonzero += v != 0.0f;
-    REQUIRE(sparse.nonzeros() == nonzero);
+    CHECK(sparse.nonzeros() == nonzero);
     if (C == 784) CHECK(nonzero < B * C / 3);  // MNIST: about 19% of pixels are non-zero
-    std::vector<float> from_cols(B * C, 0.0f);
+    std::size_t wrong_values = 0, wrong_bits = 0;
     for (std::size_t p = 0; p < C; ++p) {
-      for (auto e = sparse.col_start[p]; e < sparse.col_start[p + 1]; ++e) {
-        from_cols[sparse.col_sample[e] * C + p] = sparse.col_value[e];
-        if (e > sparse.col_start[p]) CHECK(sparse.col_sample[e - 1] < sparse.col_sample[e]);
+      for (std::size_t b = 0; b < sparse.stride; ++b) {
+        const float value = sparse.value(b, p);
+        const float expected = b < B ? c.x[b * C + p] : 0.0f;  // as stored: -0.0 and NaN kept
+        wrong_values += std::memcmp(&value, &expected, sizeof value) != 0;
+        const bool lit = (sparse.lit_samples(p, b / 64) >> (b % 64)) & 1;
+        wrong_bits += lit != (b < B && c.x[b * C + p] != 0.0f);
       }
     }
-    // The pairs (2q, 2q + 1): every sample with either pixel lit, both values, in sample order.
-    std::vector<float> from_pairs(B * C, 0.0f);
-    std::size_t pair_entries = 0;
-    for (std::size_t q = 0; q < C / 2; ++q) {
-      for (auto e = sparse.pair_start[q]; e < sparse.pair_start[q + 1]; ++e) {
-        const std::size_t b = sparse.pair_sample[e];
-        CHECK((c.x[b * C + 2 * q] != 0.0f || c.x[b * C + 2 * q + 1] != 0.0f));
-        from_pairs[b * C + 2 * q] = sparse.pair_value[2 * e];
-        from_pairs[b * C + 2 * q + 1] = sparse.pair_value[2 * e + 1];
-        if (e > sparse.pair_start[q]) CHECK(sparse.pair_sample[e - 1] < sparse.pair_sample[e]);
-        ++pair_entries;
-      }
-    }
-    std::size_t lit_pairs = 0;
-    for (std::size_t b = 0; b < B; ++b) {
-      for (std::size_t q = 0; q < C / 2; ++q) lit_pairs += c.x[b * C + 2 * q] != 0.0f || c.x[b * C + 2 * q + 1] != 0.0f;
-    }
-    CHECK(pair_entries == lit_pairs);
-    // Each block of samples' entries of a pair: exactly the pair's entries with a sample there.
-    for (std::size_t q = 0; q < C / 2; ++q) {
-      std::size_t next = sparse.pair_start[q];
-      for (std::size_t s = 0; s < sparse.sample_blocks(); ++s) {
-        const kernels::Range entries = sparse.pair_entries(q, s);
-        REQUIRE(entries.begin == next);
-        for (std::size_t e = entries.begin; e < entries.end; ++e) {
-          CHECK(sparse.pair_sample[e] / kernels::kSampleBlock == s);
-        }
-        next = entries.end;
-      }
-      CHECK(next == sparse.pair_start[q + 1]);
-    }
-    if (C % 2 == 1) {  // the odd last pixel is in no pair
-      for (std::size_t b = 0; b < B; ++b) from_pairs[b * C + C - 1] = c.x[b * C + C - 1];
-    }
-    // Bit for bit (memcmp: the NaN compares unequal to itself, -0.0 equal to 0.0).
-    std::vector<float> expected = c.x;
-    for (float& v : expected) v = v == 0.0f ? 0.0f : v;
-    CHECK(std::memcmp(from_cols.data(), expected.data(), expected.size() * sizeof(float)) == 0);
-    std::vector<float> expected_pairs = c.x;  // a lit pair keeps its zero (and -0.0) as stored
-    for (std::size_t b = 0; b < B; ++b) {
-      for (std::size_t q = 0; q < C / 2; ++q) {
-        if (c.x[b * C + 2 * q] == 0.0f && c.x[b * C + 2 * q + 1] == 0.0f) expected_pairs[b * C + 2 * q] = expected_pairs[b * C + 2 * q + 1] = 0.0f;
-      }
-    }
-    CHECK(std::memcmp(from_pairs.data(), expected_pairs.data(), expected_pairs.size() * sizeof(float)) == 0);
+    CHECK(wrong_values == 0);
+    CHECK(wrong_bits == 0);
   }
 }
 
 TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals the plain build from the scaled floats") {
   // Real MNIST rows (or MNIST-like ones); 100 rows leave a tail after the 16-row tiles (70 rows
-  // put the start of the second block of samples in it), 37 pixels a band of 5 at the edge and
-  // an odd last pixel; 16 x 16 pixels hold every byte value; 1, 2 and 3 shares of the pixels.
+  // end in the second block of samples), 37 pixels a band of 5 at the edge and an odd last
+  // pixel; 16 x 16 pixels hold every byte value; 1, 2 and 3 shares of the pixels. The products
+  // of both builds have the same bits.
   struct Case {
     std::vector<std::uint8_t> pixels;
     std::size_t B, C;
@@ -284,23 +258,35 @@ TEST_CASE("SparseBatch from 8-bit images, in shares as threads build it, equals 
   std::vector<std::uint8_t> every_value(256);  // each byte once: the scaling is exact for all
   for (std::size_t i = 0; i < every_value.size(); ++i) every_value[i] = static_cast<std::uint8_t>(i);
   for (const Case& c : {Case{every_value, 16, 16}, Case{real_images(128), 128, 784}, Case{real_images(100), 100, 784}, Case{real_images(70), 70, 784}, Case{odd, 21, 37}}) {
-    const std::size_t B = c.B, C = c.C;
+    const std::size_t B = c.B, C = c.C, OC = 40;
     std::vector<float> x(B * C);
     data::scale_pixels(c.pixels.data(), x.size(), x.data());
-    const kernels::SparseBatch plain = compressed(x, B, C, 0);
+    const kernels::SparseBatch plain = compressed(x, B, C, OC);
     std::vector<const std::uint8_t*> rows(B);
     for (std::size_t b = 0; b < B; ++b) rows[b] = c.pixels.data() + b * C;
+    const std::vector<float> weight = random_values(C * OC, 7), dout = random_values(B * OC, 8);
+    std::vector<float> out_plain(B * OC), out_built(B * OC), dw_plain(C * OC), dw_built(C * OC);
+    kernels::sparse_dense_forward(out_plain.data(), plain, weight.data(), nullptr, OC);
+    kernels::pack_gradient_panels(plain, dout.data(), OC, {0, B});
+    kernels::sparse_dense_backward_weight(dw_plain.data(), plain, OC, {0, C});
     for (int shares : {1, 2, 3}) {
       INFO(B << " x " << C << ", " << shares << " shares");
-      const kernels::SparseBatch built = compressed_in_shares(rows, B, C, 0, shares);
-      REQUIRE(built.col_start == plain.col_start);
-      REQUIRE(built.pair_start == plain.pair_start);
-      CHECK(built.pair_block_start == plain.pair_block_start);
-      const std::size_t nnz = plain.nonzeros(), pairs = plain.pair_start[C / 2];
-      CHECK(std::equal(plain.col_sample.begin(), plain.col_sample.begin() + nnz, built.col_sample.begin()));
-      CHECK(std::equal(plain.pair_sample.begin(), plain.pair_sample.begin() + pairs, built.pair_sample.begin()));
-      CHECK(std::memcmp(built.col_value.data(), plain.col_value.data(), nnz * sizeof(float)) == 0);
-      CHECK(std::memcmp(built.pair_value.data(), plain.pair_value.data(), 2 * pairs * sizeof(float)) == 0);
+      const kernels::SparseBatch built = compressed_in_shares(rows, B, C, OC, shares);
+      REQUIRE(built.stride == plain.stride);
+      CHECK(std::equal(plain.lit.begin(), plain.lit.begin() + C * plain.sample_blocks(), built.lit.begin()));
+      std::size_t wrong_values = 0;
+      for (std::size_t p = 0; p < C; ++p) {
+        for (std::size_t b = 0; b < built.stride; ++b) {
+          const float a = built.value(b, p), e = plain.value(b, p);
+          wrong_values += std::memcmp(&a, &e, sizeof a) != 0;
+        }
+      }
+      CHECK(wrong_values == 0);
+      kernels::sparse_dense_forward(out_built.data(), built, weight.data(), nullptr, OC);
+      kernels::pack_gradient_panels(built, dout.data(), OC, {0, B});
+      kernels::sparse_dense_backward_weight(dw_built.data(), built, OC, {0, C});
+      CHECK(std::memcmp(out_built.data(), out_plain.data(), out_plain.size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(dw_built.data(), dw_plain.data(), dw_plain.size() * sizeof(float)) == 0);
     }
   }
 }
@@ -407,7 +393,9 @@ TEST_CASE("the ones column makes the bias gradient as the row after the kernel's
   for (std::size_t b = 0; b < B; ++b) images[b] = pixels.data() + b * C;
   const kernels::SparseBatch with_ones = compressed_in_shares(images, B, C, OC, 2, true);
   REQUIRE(with_ones.gradient_rows() == C + 1);
-  REQUIRE(with_ones.col_start[C + 1] - with_ones.col_start[C] == B);
+  REQUIRE(with_ones.lit_samples(C, 0) == ~std::uint64_t{0});
+  REQUIRE(with_ones.lit_samples(C, 1) == ~std::uint64_t{0});
+  REQUIRE(with_ones.value(B - 1, C) == 1.0f);
   const kernels::SparseBatch without = compressed(real_batch(B), B, C, OC);
   REQUIRE(with_ones.nonzeros() == without.nonzeros());
 

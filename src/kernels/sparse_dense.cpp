@@ -5,9 +5,9 @@
 // apart and crowd a few cache sets, the panel does not. The forward seeds the panel with the
 // bias (part 0) or zeros (part 1), holds the kernel rows of a pixel pair in registers and adds
 // them to the panel rows of the samples that have either pixel lit (one block of kSampleBlock
-// samples at a time); add_forward_parts then writes part 0 + part 1 out. The weight gradient
-// reads dZ packed into panels, holds a gradient row in registers and sums the panel rows of
-// that pixel's samples into it. Every output element is a sum in a fixed order
+// samples, one mask word, at a time); add_forward_parts then writes part 0 + part 1 out. The
+// weight gradient reads dZ packed into panels, holds a gradient row in registers and sums the
+// panel rows of that pixel's lit samples into it. Every output element is a sum in a fixed order
 // (increasing pixel within a fixed part, or increasing sample) whatever the ranges: results do
 // not depend on how the work is split between threads.
 #include "kernels/sparse_dense.h"
@@ -19,7 +19,7 @@
 #include <array>
 #include <cmath>
 
-// The compression's vector paths need AVX-512's byte and 128-bit forms (BW, VL) besides F.
+// The transposition's vector paths need AVX-512's byte and 128-bit forms (BW, VL) besides F.
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 #define MNISTTRAIN_AVX512_BYTES 1
 #else
@@ -73,73 +73,102 @@ inline void store_row(float* row, const Vec* v, std::size_t tail) {
   }
 }
 
+// A column's values, as the products read them: from the bytes of a batch stored from images,
+// or from its floats.
+struct ByteColumn {
+  const std::uint8_t* bytes;
+  float operator[](std::size_t b) const { return kPixelValues[bytes[b]]; }
+};
+struct FloatColumn {
+  const float* floats;
+  float operator[](std::size_t b) const { return floats[b]; }
+};
+
+// Calls kernel(column) with the batch's accessor: column(p) gives pixel p's values.
+template <typename Kernel>
+void with_columns(const SparseBatch& x, Kernel kernel) {
+  const std::size_t stride = x.stride;
+  if (x.from_floats) {
+    const float* floats = x.column_floats.data();
+    kernel([floats, stride](std::size_t p) { return FloatColumn{floats + p * stride}; });
+  } else {
+    const std::uint8_t* bytes = x.column_bytes.data();
+    kernel([bytes, stride](std::size_t p) { return ByteColumn{bytes + p * stride}; });
+  }
+}
+
+// The set bits of `lit`, lowest first: f(i) for each.
+template <typename F>
+inline void for_each_lit(std::uint64_t lit, F f) {
+  for (; lit != 0; lit &= lit - 1) f(static_cast<std::size_t>(__builtin_ctzll(lit)));
+}
+
 // panel[b] += x[b, p] * weight[p] for the pixels in `pixels` (starting at an even pixel) in
-// increasing order and, for each, its samples; `Vectors` vectors of units, the panel and weight
-// already offset to them. Pixels go by pairs, each entry adding x[b, 2q] * weight[2q] and then
-// x[b, 2q + 1] * weight[2q + 1] (the same order); an odd last pixel goes alone.
-template <std::size_t Vectors>
-void add_kernel_rows(float* panel, const SparseBatch& x, const float* weight, std::size_t OC,
-                     std::size_t tail, Range pixels, std::size_t sample_block) {
-  const std::uint32_t* pair_sample = x.pair_sample.data();
-  const float* pair_value = x.pair_value.data();
+// increasing order and, for each, the lit samples of block `sample_block`; `Vectors` vectors
+// of units, the panel and weight already offset to them. Pixels go by pairs, each lit sample
+// adding x[b, 2q] * weight[2q] and then x[b, 2q + 1] * weight[2q + 1] (the same order); an odd
+// last pixel goes alone.
+template <std::size_t Vectors, typename Columns>
+void add_kernel_rows(float* panel, const SparseBatch& x, const Columns& column, const float* weight,
+                     std::size_t OC, std::size_t tail, Range pixels, std::size_t sample_block) {
+  const std::size_t first = sample_block * kSampleBlock;
+  float* block_rows = panel + first * kPanelUnits;
   for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
-    const Range entries = x.pair_entries(q, sample_block);
-    if (entries.size() == 0) continue;
+    const std::uint64_t lit = x.lit_samples(2 * q, sample_block) | x.lit_samples(2 * q + 1, sample_block);
+    if (lit == 0) continue;
     Vec even[Vectors], odd[Vectors];
     load_row<Vectors>(even, weight + 2 * q * OC, tail);
     load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
-    for (std::size_t e = entries.begin; e < entries.end; ++e) {
-      float* row = panel + static_cast<std::size_t>(pair_sample[e]) * kPanelUnits;
-      const float v0 = pair_value[2 * e], v1 = pair_value[2 * e + 1];
+    const auto even_values = column(2 * q), odd_values = column(2 * q + 1);
+    for_each_lit(lit, [&](std::size_t i) {
+      float* row = block_rows + i * kPanelUnits;
+      const float v0 = even_values[first + i], v1 = odd_values[first + i];
       for (std::size_t k = 0; k < Vectors; ++k) {
         Vec sum = load(row + k * kLanes);
         sum += v0 * even[k];
         sum += v1 * odd[k];
         store(row + k * kLanes, sum);
       }
-    }
+    });
   }
   if (pixels.end % 2 == 0) return;
   const std::size_t p = pixels.end - 1;
   Vec w[Vectors];
   load_row<Vectors>(w, weight + p * OC, tail);
-  for (std::uint32_t e = x.col_start[p]; e < x.col_start[p + 1]; ++e) {
-    if (x.col_sample[e] / kSampleBlock != sample_block) continue;
-    float* row = panel + static_cast<std::size_t>(x.col_sample[e]) * kPanelUnits;
-    const float v = x.col_value[e];
+  const auto values = column(p);
+  for_each_lit(x.lit_samples(p, sample_block), [&](std::size_t i) {
+    float* row = block_rows + i * kPanelUnits;
+    const float v = values[first + i];
     for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
+  });
+}
+
+// acc += x[b, p] * panel[b] for each lit sample b of pixel p, in increasing order, calling
+// after_entry() after each.
+template <std::size_t Vectors, typename Columns, typename AfterEntry>
+inline void add_lit_rows(Vec* acc, const SparseBatch& x, const Columns& column, const float* panel, std::size_t p,
+                         AfterEntry after_entry) {
+  const auto values = column(p);
+  for (std::size_t s = 0; s < x.sample_blocks(); ++s) {
+    const std::size_t first = s * kSampleBlock;
+    for_each_lit(x.lit_samples(p, s), [&](std::size_t i) {
+      const float* row = panel + (first + i) * kPanelUnits;
+      const float v = values[first + i];
+      for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
+      after_entry();
+    });
   }
 }
 
-// The batch's columns as plain pointers, taken out of the batch once per call: with RMSprop's
-// stores to w and v among a column's entries (through memcpy, which may alias anything), the
-// compiler would otherwise load them out of the batch's vectors again for every entry.
-struct Columns {
-  const std::uint32_t* start;
-  const std::uint32_t* sample;
-  const float* value;
-  explicit Columns(const SparseBatch& x) : start(x.col_start.data()), sample(x.col_sample.data()), value(x.col_value.data()) {}
-};
-
-// acc += x[b, p] * panel[b] for entry e of the columns (sample b of pixel p).
-template <std::size_t Vectors>
-inline void add_entry(Vec* acc, const Columns& columns, const float* panel, std::uint32_t e) {
-  const float* row = panel + static_cast<std::size_t>(columns.sample[e]) * kPanelUnits;
-  const float v = columns.value[e];
-  for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
-}
-
-// dweight[p, column ...] = sum over the samples b of pixel p of x[b, p] * panel[b], for the
+// dweight[p, column ...] = sum over the lit samples b of pixel p of x[b, p] * panel[b], for the
 // pixels in `pixels`, into dweight or the sink; `Vectors` vectors of units from `column`, the
 // panel already offset to them.
-template <std::size_t Vectors>
-void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x,
-                    const float* panel, std::size_t OC, std::size_t column, std::size_t tail,
-                    Range pixels) {
-  const Columns columns(x);
+template <std::size_t Vectors, typename Columns>
+void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch& x, const Columns& columns,
+                    const float* panel, std::size_t OC, std::size_t column, std::size_t tail, Range pixels) {
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[Vectors] = {};
-    for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) add_entry<Vectors>(acc, columns, panel, e);
+    add_lit_rows<Vectors>(acc, x, columns, panel, p, [] {});
     if (sink) {
       float gradient[Vectors * kLanes];
       store_row<Vectors>(gradient, acc, tail);
@@ -153,25 +182,24 @@ void sum_panel_rows(float* dweight, const GradientSink* sink, const SparseBatch&
 // sum_panel_rows for a whole panel's width with sink->rmsprop: each row's finished gradient
 // waits in registers while the next row is summed, and is handed to RMSprop a vector at a
 // time among that sum's entries (GradientSink).
-void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x, const float* panel,
-                             std::size_t OC, std::size_t column, Range pixels) {
+template <typename Columns>
+void sum_panel_rows_updating(const RmspropVectors& rmsprop, const SparseBatch& x, const Columns& columns,
+                             const float* panel, std::size_t OC, std::size_t column, Range pixels) {
   Vec finished[kPanelVectors];
   std::size_t finished_offset = 0, next = kPanelVectors;  // finished[next, kPanelVectors) still to update
   const auto update_next = [&] {
     rmsprop.update(finished_offset + next * kLanes, finished[next]);
     ++next;
   };
-  const Columns columns(x);
   for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
     Vec acc[kPanelVectors] = {};
     std::size_t entries_left = kEntriesPerUpdate;
-    for (std::uint32_t e = columns.start[p]; e < columns.start[p + 1]; ++e) {
-      add_entry<kPanelVectors>(acc, columns, panel, e);
+    add_lit_rows<kPanelVectors>(acc, x, columns, panel, p, [&] {
       if (--entries_left == 0) {
         entries_left = kEntriesPerUpdate;
         if (next < kPanelVectors) update_next();
       }
-    }
+    });
     while (next < kPanelVectors) update_next();
     std::copy(acc, acc + kPanelVectors, finished);
     finished_offset = p * OC + column;
@@ -198,14 +226,9 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
   width = row_width;
   ones_column = ones;
   const std::size_t all_columns = columns + (ones ? 1 : 0);
-  col_start.resize(all_columns + 1);
-  col_sample.resize(max_rows * all_columns);
-  col_value.resize(max_rows * all_columns);
-  pair_start.resize(columns / 2 + 1);
-  pair_sample.resize(max_rows * (columns / 2));
-  pair_value.resize(max_rows * (columns / 2) * 2);
-  pair_block_start.resize(columns / 2 * ((max_rows + kSampleBlock - 1) / kSampleBlock));
-  pixels_by_column.resize(max_rows * columns);
+  const std::size_t max_stride = (max_rows + kSampleBlock - 1) / kSampleBlock * kSampleBlock;
+  column_bytes.resize(all_columns * max_stride);
+  lit.resize(all_columns * (max_stride / kSampleBlock));
   const std::size_t blocks = (max_units + kPanelUnits - 1) / kPanelUnits;
   panel_set_floats = blocks * max_rows * kPanelUnits;
   panels.resize(kForwardParts * panel_set_floats + 64 / sizeof(float));
@@ -214,54 +237,48 @@ void SparseBatch::reserve(std::size_t max_rows, std::size_t columns, std::size_t
 void SparseBatch::start(std::size_t B, std::size_t C) {
   rows = B;
   cols = C;
+  stride = (B + kSampleBlock - 1) / kSampleBlock * kSampleBlock;
+  from_floats = false;
+  if (!ones_column) return;
+  // The ones column: every sample, with the byte whose value is 1.
+  std::uint8_t* ones = column_bytes.data() + C * stride;
+  std::fill(ones, ones + B, std::uint8_t{255});
+  std::fill(ones + B, ones + stride, std::uint8_t{0});
+  for (std::size_t s = 0; s < sample_blocks(); ++s) {
+    const std::size_t count = std::min(kSampleBlock, B - s * kSampleBlock);
+    lit[C * sample_blocks() + s] = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+  }
 }
 
-std::size_t SparseBatch::sample_blocks() const { return (rows + kSampleBlock - 1) / kSampleBlock; }
+float SparseBatch::value(std::size_t b, std::size_t p) const {
+  return from_floats ? column_floats[p * stride + b] : kPixelValues[column_bytes[p * stride + b]];
+}
 
-Range SparseBatch::pair_entries(std::size_t q, std::size_t s) const {
-  const std::size_t blocks = sample_blocks();
-  const std::size_t last = s + 1 < blocks ? pair_block_start[q * blocks + s + 1] : pair_start[q + 1];
-  return {pair_block_start[q * blocks + s], last};
+std::size_t SparseBatch::nonzeros() const {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < cols * sample_blocks(); ++i) count += static_cast<std::size_t>(__builtin_popcountll(lit[i]));
+  return count;
 }
 
 void SparseBatch::build(const float* x, std::size_t B, std::size_t C) {
   start(B, C);
-  // Counts first (col_start[p + 1], pair_start[q + 1]), then their prefix sums, then the entries
-  // appended column by column in increasing sample order.
-  std::fill(col_start.begin(), col_start.begin() + static_cast<std::ptrdiff_t>(C + 1), 0u);
-  std::fill(pair_start.begin(), pair_start.begin() + static_cast<std::ptrdiff_t>(C / 2 + 1), 0u);
-  for (std::size_t b = 0; b < B; ++b) {
-    const float* row = x + b * C;
-    for (std::size_t p = 0; p < C; ++p) col_start[p + 1] += row[p] != 0.0f;
-    for (std::size_t q = 0; q < C / 2; ++q) pair_start[q + 1] += row[2 * q] != 0.0f || row[2 * q + 1] != 0.0f;
-  }
-  index_columns();
-  for (std::size_t p = 0; p < C; ++p) {
-    std::uint32_t slot = col_start[p];
-    for (std::size_t b = 0; b < B; ++b) {
-      if (x[b * C + p] == 0.0f) continue;
-      col_sample[slot] = static_cast<std::uint32_t>(b);
-      col_value[slot++] = x[b * C + p];
-    }
-  }
-  const std::size_t blocks = sample_blocks();
-  for (std::size_t q = 0; q < C / 2; ++q) {
-    std::uint32_t slot = pair_start[q];
-    for (std::size_t b = 0; b < B; ++b) {
-      if (b % kSampleBlock == 0) pair_block_start[q * blocks + b / kSampleBlock] = slot;
-      const float even = x[b * C + 2 * q], odd = x[b * C + 2 * q + 1];
-      if (even == 0.0f && odd == 0.0f) continue;
-      pair_sample[slot] = static_cast<std::uint32_t>(b);
-      pair_value[2 * slot] = even;
-      pair_value[2 * slot++ + 1] = odd;
+  from_floats = true;
+  column_floats.resize(gradient_rows() * stride);  // grows once: this path serves a few samples
+  std::fill(lit.begin(), lit.begin() + static_cast<std::ptrdiff_t>(gradient_rows() * sample_blocks()), 0);
+  for (std::size_t p = 0; p < gradient_rows(); ++p) {
+    for (std::size_t b = 0; b < stride; ++b) {
+      const float v = b >= B ? 0.0f : p == C ? 1.0f : x[b * C + p];
+      column_floats[p * stride + b] = v;
+      if (v != 0.0f) lit[p * sample_blocks() + b / kSampleBlock] |= std::uint64_t{1} << (b % kSampleBlock);
     }
   }
 }
 
 namespace {
 
-// columns[(p + k) * B + b] = images[b][p + k] for the band's `width` pixels from p.
-void transpose_band(std::uint8_t* columns, const std::uint8_t* const* images, std::size_t B,
+// columns[(p + k) * stride + b] = images[b][p + k] for the band's `width` pixels from p, and 0
+// for the samples from B to the stride.
+void transpose_band(std::uint8_t* columns, const std::uint8_t* const* images, std::size_t B, std::size_t stride,
                     std::size_t p, std::size_t width) {
   std::size_t b = 0;
 #if MNISTTRAIN_AVX512_BYTES
@@ -278,152 +295,44 @@ void transpose_band(std::uint8_t* columns, const std::uint8_t* const* images, st
         }
         std::copy(t, t + 16, r);
       }
-      for (std::size_t k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i*>(columns + (p + k) * B + b), r[k]);
+      for (std::size_t k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i*>(columns + (p + k) * stride + b), r[k]);
     }
   }
 #endif
   for (; b < B; ++b) {
-    for (std::size_t k = 0; k < width; ++k) columns[(p + k) * B + b] = images[b][p + k];
+    for (std::size_t k = 0; k < width; ++k) columns[(p + k) * stride + b] = images[b][p + k];
   }
+  for (std::size_t k = 0; k < width; ++k) std::fill(columns + (p + k) * stride + B, columns + (p + k) * stride + stride, std::uint8_t{0});
 }
 
-// How many of the B bytes are non-zero, and at how many positions either of two is.
-std::uint32_t count_nonzero(const std::uint8_t* first, const std::uint8_t* second, std::size_t B) {
-  std::uint32_t count = 0;
-  std::size_t b = 0;
+// The mask of the non-zero bytes among the kSampleBlock at `bytes`: bit i for byte i.
+std::uint64_t nonzero_bytes(const std::uint8_t* bytes) {
 #if MNISTTRAIN_AVX512_BYTES
-  for (; b + 64 <= B; b += 64) {
-    __m512i lit = _mm512_loadu_si512(first + b);
-    if (second) lit = _mm512_or_si512(lit, _mm512_loadu_si512(second + b));
-    count += static_cast<std::uint32_t>(__builtin_popcountll(_mm512_test_epi8_mask(lit, lit)));
-  }
+  const __m512i block = _mm512_loadu_si512(bytes);
+  return _mm512_test_epi8_mask(block, block);
+#else
+  std::uint64_t mask = 0;
+  for (std::size_t i = 0; i < kSampleBlock; ++i) mask |= std::uint64_t{bytes[i] != 0} << i;
+  return mask;
 #endif
-  for (; b < B; ++b) count += (first[b] | (second ? second[b] : 0)) != 0;
-  return count;
-}
-
-#if MNISTTRAIN_AVX512_BYTES
-// Samples [b, b + 16) of a column: the non-zero lanes, and their values as floats.
-inline __mmask16 nonzero_lanes(const std::uint8_t* column) {
-  return _mm_cmpneq_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column)), _mm_setzero_si128());
-}
-
-// pixel / 255 for 16 pixels: the float quotient, which is what scaled_pixel's double product
-// gives for every pixel value (tested), without a division (the divider is slow and RMSprop's):
-// the product by 1/255 is the quotient or next to it, and one fused step on the exact residual
-// pixel - q * 255 rounds it to the quotient, for each of the 256 byte values (tested: the
-// compression from bytes equals the plain build for every value).
-inline __m512 scaled_pixels(const std::uint8_t* column) {
-  const __m512i wide = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(column)));
-  const __m512 pixels = _mm512_maskz_cvtepi32_ps(0xFFFF, wide);
-  const __m512 inverse = _mm512_set1_ps(1.0f / 255.0f);
-  const __m512 product = _mm512_mul_ps(pixels, inverse);
-  const __m512 residual = _mm512_fnmadd_ps(product, _mm512_set1_ps(255.0f), pixels);
-  return _mm512_fmadd_ps(residual, inverse, product);
-}
-
-#endif
-
-// Appends column p's non-zero samples from its bytes, in sample order, from slot `slot`.
-void fill_column(SparseBatch& x, const std::uint8_t* column, std::uint32_t slot) {
-  std::size_t b = 0;
-#if MNISTTRAIN_AVX512_BYTES
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  for (; b + 16 <= x.rows; b += 16) {
-    const __mmask16 lit = nonzero_lanes(column + b);
-    if (!lit) continue;
-    const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
-    const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
-    _mm512_mask_storeu_epi32(x.col_sample.data() + slot, first_lanes(n), _mm512_maskz_compress_epi32(lit, samples));
-    _mm512_mask_storeu_ps(x.col_value.data() + slot, first_lanes(n), _mm512_maskz_compress_ps(lit, scaled_pixels(column + b)));
-    slot += n;
-  }
-#endif
-  for (; b < x.rows; ++b) {
-    if (column[b] == 0) continue;
-    x.col_sample[slot] = static_cast<std::uint32_t>(b);
-    x.col_value[slot++] = scaled_pixel(column[b]);
-  }
-}
-
-// Appends pair q's samples (either pixel non-zero) with both values, from slot `slot`, and
-// where each block of samples starts.
-void fill_pair(SparseBatch& x, std::size_t q, const std::uint8_t* even, const std::uint8_t* odd, std::uint32_t slot) {
-  std::uint32_t* block_start = x.pair_block_start.data() + q * x.sample_blocks();
-  std::size_t b = 0;
-#if MNISTTRAIN_AVX512_BYTES
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  // Interleaving two vectors of values into (even, odd) pairs: the first 8 pairs, the last 8.
-  const __m512i first_pairs = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i last_pairs = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-  for (; b + 16 <= x.rows; b += 16) {
-    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot;
-    const __mmask16 lit = nonzero_lanes(even + b) | nonzero_lanes(odd + b);
-    if (!lit) continue;
-    const unsigned n = static_cast<unsigned>(__builtin_popcount(lit));
-    const __m512i samples = _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)));
-    _mm512_mask_storeu_epi32(x.pair_sample.data() + slot, first_lanes(n), _mm512_maskz_compress_epi32(lit, samples));
-    const __m512 e = _mm512_maskz_compress_ps(lit, scaled_pixels(even + b));
-    const __m512 o = _mm512_maskz_compress_ps(lit, scaled_pixels(odd + b));
-    float* out = x.pair_value.data() + 2 * static_cast<std::size_t>(slot);
-    _mm512_mask_storeu_ps(out, first_lanes(std::min(2 * n, 16u)), _mm512_permutex2var_ps(e, first_pairs, o));
-    if (n > 8) _mm512_mask_storeu_ps(out + 16, first_lanes(2 * n - 16), _mm512_permutex2var_ps(e, last_pairs, o));
-    slot += n;
-  }
-#endif
-  for (; b < x.rows; ++b) {
-    if (b % kSampleBlock == 0) block_start[b / kSampleBlock] = slot;
-    if ((even[b] | odd[b]) == 0) continue;
-    x.pair_sample[slot] = static_cast<std::uint32_t>(b);
-    x.pair_value[2 * static_cast<std::size_t>(slot)] = scaled_pixel(even[b]);
-    x.pair_value[2 * static_cast<std::size_t>(slot++) + 1] = scaled_pixel(odd[b]);
-  }
 }
 
 }  // namespace
 
-void SparseBatch::count_columns(const std::uint8_t* const* images, Range pixels) {
-  // Column p's count goes to col_start[p + 1], pair q's to pair_start[q + 1], for
-  // index_columns() to sum up.
-  const std::size_t B = rows;
+void SparseBatch::transpose_columns(const std::uint8_t* const* images, Range pixels) {
   for (std::size_t p = pixels.begin; p < pixels.end; p += kPixelBand) {
-    transpose_band(pixels_by_column.data(), images, B, p, std::min(kPixelBand, pixels.end - p));
+    transpose_band(column_bytes.data(), images, rows, stride, p, std::min(kPixelBand, pixels.end - p));
   }
-  const std::uint8_t* columns = pixels_by_column.data();
-  for (std::size_t p = pixels.begin; p < pixels.end; ++p) col_start[p + 1] = count_nonzero(columns + p * B, nullptr, B);
-  for (std::size_t q = pixels.begin / 2; q < std::min(pixels.end, cols / 2 * 2) / 2; ++q) {
-    pair_start[q + 1] = count_nonzero(columns + 2 * q * B, columns + (2 * q + 1) * B, B);
-  }
-}
-
-void SparseBatch::index_columns() {
-  col_start[0] = 0;
-  for (std::size_t p = 0; p < cols; ++p) col_start[p + 1] += col_start[p];
-  pair_start[0] = 0;
-  for (std::size_t q = 0; q < cols / 2; ++q) pair_start[q + 1] += pair_start[q];
-  if (!ones_column) return;
-  // The ones column: every sample, with value 1, after the pixels' entries.
-  const std::uint32_t first = col_start[cols];
-  col_start[cols + 1] = first + static_cast<std::uint32_t>(rows);
-  for (std::size_t b = 0; b < rows; ++b) {
-    col_sample[first + b] = static_cast<std::uint32_t>(b);
-    col_value[first + b] = 1.0f;
-  }
-}
-
-void SparseBatch::fill_columns(Range pixels) {
-  const std::uint8_t* columns = pixels_by_column.data();
-  for (std::size_t p = pixels.begin; p < pixels.end; ++p) fill_column(*this, columns + p * rows, col_start[p]);
-  for (std::size_t q = pixels.begin / 2; q < std::min(pixels.end, cols / 2 * 2) / 2; ++q) {
-    fill_pair(*this, q, columns + 2 * q * rows, columns + (2 * q + 1) * rows, pair_start[q]);
+  for (std::size_t p = pixels.begin; p < pixels.end; ++p) {
+    for (std::size_t s = 0; s < sample_blocks(); ++s) {
+      lit[p * sample_blocks() + s] = nonzero_bytes(column_bytes.data() + p * stride + s * kSampleBlock);
+    }
   }
 }
 
 void SparseBatch::build(const std::uint8_t* const* images, std::size_t B, std::size_t C) {
   start(B, C);
-  count_columns(images, {0, C});
-  index_columns();
-  fill_columns({0, C});
+  transpose_columns(images, {0, C});
 }
 
 Range forward_part(const SparseBatch& x, int part) {
@@ -443,10 +352,12 @@ void sparse_dense_forward_part(const SparseBatch& x, const float* weight, const 
       float* row = block.panel + b * kPanelUnits;
       for (std::size_t k = 0; k < block.width; ++k) row[k] = part == 0 && bias ? bias[j + k] : 0.0f;
     }
-    over_vectors(
-        block.width,
-        [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, weight + j, OC, kLanes, pixels, sample_block); },
-        [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, weight + j + k, OC, tail, pixels, sample_block); });
+    with_columns(x, [&](const auto& column) {
+      over_vectors(
+          block.width,
+          [&](std::size_t, std::size_t) { add_kernel_rows<kPanelVectors>(block.panel, x, column, weight + j, OC, kLanes, pixels, sample_block); },
+          [&](std::size_t k, std::size_t tail) { add_kernel_rows<1>(block.panel + k, x, column, weight + j + k, OC, tail, pixels, sample_block); });
+    });
     j += block.width;
   }
 }
@@ -489,13 +400,15 @@ void sparse_dense_backward_weight(float* dweight, const SparseBatch& x, std::siz
     const Range rows{first, std::min(pixels.end, first + kGradientRows)};
     for (std::size_t j = 0; j < OC;) {
       const UnitBlock block = unit_block(x, j, OC);
-      over_vectors(
-          block.width,
-          [&](std::size_t, std::size_t) {
-            if (sink && sink->rmsprop) sum_panel_rows_updating(*sink->rmsprop, x, block.panel, OC, j, rows);
-            else sum_panel_rows<kPanelVectors>(dweight, sink, x, block.panel, OC, j, kLanes, rows);
-          },
-          [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, block.panel + k, OC, j + k, tail, rows); });
+      with_columns(x, [&](const auto& column) {
+        over_vectors(
+            block.width,
+            [&](std::size_t, std::size_t) {
+              if (sink && sink->rmsprop) sum_panel_rows_updating(*sink->rmsprop, x, column, block.panel, OC, j, rows);
+              else sum_panel_rows<kPanelVectors>(dweight, sink, x, column, block.panel, OC, j, kLanes, rows);
+            },
+            [&](std::size_t k, std::size_t tail) { sum_panel_rows<1>(dweight, sink, x, column, block.panel + k, OC, j + k, tail, rows); });
+      });
       j += block.width;
     }
   }

@@ -16,32 +16,37 @@
 
 namespace mnisttrain::kernels {
 
-// A batch X (B, C) compressed by pixel (CSC: which samples have pixel p non-zero, and their
-// values), what both products walk, rebuilt per batch into buffers sized once, with the
-// products' scratch panels. The forward product walks pixels in pairs (2q, 2q + 1): the
-// samples where either is non-zero, with both values (one may be 0, which adds exactly 0).
-// Neighbouring pixels are mostly lit together, so MNIST has 0.58 pair entries per non-zero,
-// and each entry's output row is read and written once for two multiply-adds.
+// The forward adds every pair's entries for one block of samples before the next block: a
+// block's rows of a panel (64 samples x 128 units with AVX-512, 32 KB) stay in the L1 cache
+// meanwhile, where a whole panel of 128 samples (64 KB) did not fit. Each sample still takes
+// its pairs in increasing order. A block is also one 64-bit mask of a column's lit samples.
+constexpr std::size_t kSampleBlock = 64;
+
+// A batch X (B, C) stored by pixel: each column's values for every sample, and a bit mask of
+// the samples where it is non-zero, per block of kSampleBlock samples. Both products walk a
+// column's set bits (in increasing sample order) and skip the blocks where a pixel is blank:
+// a batch from 8-bit images is only transposed, never turned into lists of entries, and a
+// value is read where it is used (kPixelValues[byte]). The forward walks pixels in pairs
+// (2q, 2q + 1): the samples where either is non-zero, with both values (one may be 0, which
+// adds exactly 0), so each sample's output row is read and written once for two
+// multiply-adds. Rebuilt per batch into buffers sized once, with the products' scratch panels.
 struct SparseBatch {
   std::size_t rows = 0, cols = 0;
-  std::vector<std::uint32_t> col_start;   // (C + 1), (C + 2) with the ones column (below)
-  std::vector<std::uint32_t> col_sample;  // (nnz, + B with the ones column) sample index, increasing within a column
-  std::vector<float> col_value;           // (nnz, + B with the ones column)
-  std::vector<std::uint32_t> pair_start;  // (C / 2 + 1)
-  std::vector<std::uint32_t> pair_sample; // (pair entries) sample index, increasing in a pair
-  std::vector<float> pair_value;          // (2 * pair entries): x[b, 2q], x[b, 2q + 1]
-  // (C / 2 x sample_blocks()) pair_block_start[q * sample_blocks() + s]: pair q's first entry
-  // with a sample in block s, samples [s * kSampleBlock, (s + 1) * kSampleBlock).
-  std::vector<std::uint32_t> pair_block_start;
+  std::size_t stride = 0;  // samples per column: rows rounded up to whole blocks, the rest zero
+  // By column, (C [+1 with the ones column], stride): the bytes when compressed from images, or
+  // the floats when built from floats (from_floats).
+  std::vector<std::uint8_t> column_bytes;
+  std::vector<float> column_floats;
+  bool from_floats = false;
+  // (C [+1], sample_blocks()): bit i of lit[p * sample_blocks() + s] is set when sample
+  // s * kSampleBlock + i has column p non-zero (a NaN counts as non-zero, -0.0 as zero).
+  std::vector<std::uint64_t> lit;
   // The products' scratch: per forward part, one (B, kPanelUnits) panel per block of
   // kPanelUnits output units. In the forward each block of samples of a panel is written only
   // by the thread that took that item; the weight gradient's dZ is packed into part 0's by
   // rows, and read after a barrier. Scratch, not state: hence mutable.
   mutable std::vector<float> panels;
   std::size_t panel_set_floats = 0;  // one forward part's panels: all blocks for the reserved rows
-
-  // The batch as bytes by pixel: (C, B), what fill_columns() reads after count_columns().
-  std::vector<std::uint8_t> pixels_by_column;
 
   std::size_t width = 0;  // pixels per image row (0: the input is flat)
 
@@ -60,38 +65,30 @@ struct SparseBatch {
   void reserve(std::size_t max_rows, std::size_t cols, std::size_t max_units, std::size_t width = 0,
                bool ones = false);
 
-  // From B rows of C 8-bit pixels, each scaled to pixel / 255 (pixels.h), in steps so that
-  // threads share the work: start() once, count_columns() for every share of the pixels
-  // (shares starting at multiples of kPixelBand), index_columns() once, then fill_columns()
-  // for the same shares. B <= the reserved rows.
+  // From B rows of C 8-bit pixels (the value of byte v is kPixelValues[v] = v / 255), in
+  // steps so that threads share the work: start() once, then transpose_columns() for every
+  // share of the pixels (shares starting at multiples of kPixelBand). B <= the reserved rows.
   void start(std::size_t B, std::size_t C);
-  void count_columns(const std::uint8_t* const* images, Range pixels);
-  void index_columns();
-  void fill_columns(Range pixels);
-  // All the steps on the calling thread.
+  void transpose_columns(const std::uint8_t* const* images, Range pixels);
+  // Both steps on the calling thread.
   void build(const std::uint8_t* const* images, std::size_t B, std::size_t C);
-  // The plain reference, also for batches that are floats from the start: from x (B, C)
-  // row-major, on the calling thread, the entries that the steps above give for the images
-  // that x was scaled from.
+  // The plain build, also for batches that are floats from the start: from x (B, C)
+  // row-major, on the calling thread.
   void build(const float* x, std::size_t B, std::size_t C);
 
-  std::size_t nonzeros() const { return col_start.empty() ? 0 : col_start[cols]; }
+  std::size_t sample_blocks() const { return stride / kSampleBlock; }
+  std::uint64_t lit_samples(std::size_t p, std::size_t s) const { return lit[p * sample_blocks() + s]; }
+  // x[b, p], as the products read it.
+  float value(std::size_t b, std::size_t p) const;
+  // Non-zero pixels in the batch (the ones column not counted).
+  std::size_t nonzeros() const;
   // Rows of the weight gradient: C, and one more for the ones column.
   std::size_t gradient_rows() const { return cols + (ones_column ? 1 : 0); }
-  std::size_t sample_blocks() const;
-  // Pair q's entries for the samples of block s: [first, last).
-  Range pair_entries(std::size_t q, std::size_t s) const;
 };
 
-// Pixels transposed together when a batch is compressed from its bytes: the finest share of
-// that work.
+// Pixels transposed together when a batch is stored from its bytes: the finest share of that
+// work.
 constexpr std::size_t kPixelBand = 16;
-
-// The forward adds every pair's entries for one block of samples before the next block: a
-// block's rows of a panel (64 samples x 128 units with AVX-512, 32 KB) stay in the L1 cache
-// meanwhile, where a whole panel of 128 samples (64 KB) did not fit. Each sample still takes
-// its pairs in increasing order.
-constexpr std::size_t kSampleBlock = 64;
 
 // Output units per panel, as vectors: the forward holds two kernel rows of a block in
 // registers (2 x 8 of AVX-512's 32; 2 x 4 of AVX2's 16). A block's panel of 128 samples (64 KB

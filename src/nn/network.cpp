@@ -179,17 +179,11 @@ void Network::compress_input(const Input& input, std::size_t B) {
     return kernels::Range{band * kBand, std::min(input_features_, (band + 1) * kBand)};
   };
   sparse_x_.start(B, input_features_);
-  auto count_share = [&](int ith, int) {
+  auto transpose_share = [&](int ith, int) {
     std::size_t band = 0;
-    while (sparse_x_.items.take(ith, bands, band)) sparse_x_.count_columns(input.images, band_pixels(band));
+    while (sparse_x_.items.take(ith, bands, band)) sparse_x_.transpose_columns(input.images, band_pixels(band));
   };
-  run_pass(count_share);
-  sparse_x_.index_columns();
-  auto fill_share = [&](int ith, int) {
-    std::size_t band = 0;
-    while (sparse_x_.items.take(ith, bands, band)) sparse_x_.fill_columns(band_pixels(band));
-  };
-  run_pass(fill_share);
+  run_pass(transpose_share);
 }
 
 void Network::set_timings(LayerTimings* timings) {
