@@ -235,16 +235,22 @@ m sparse-padding-left-over src/kernels/sparse_dense.cpp <<'EOF'
 ----
 EOF
 
-m sparse-lit-walk-skips-last-sample src/kernels/sparse_dense.cpp <<'EOF'
-  for (; lit != 0; lit &= lit - 1) f(static_cast<std::size_t>(__builtin_ctzll(lit)));
+m sparse-forward-skips-last-sample src/kernels/sparse_dense.cpp <<'EOF'
+    for (; samples != 0; samples &= samples - 1) {
 ----
-  for (; (lit & (lit - 1)) != 0; lit &= lit - 1) f(static_cast<std::size_t>(__builtin_ctzll(lit)));
+    for (; (samples & (samples - 1)) != 0; samples &= samples - 1) {
+EOF
+
+m sparse-weight-gradient-skips-last-sample src/kernels/sparse_dense.cpp <<'EOF'
+    for (std::uint64_t samples = lit[s]; samples != 0; samples &= samples - 1) {
+----
+    for (std::uint64_t samples = lit[s]; (samples & (samples - 1)) != 0; samples &= samples - 1) {
 EOF
 
 m sparse-pairs-ignore-odd-pixel src/kernels/sparse_dense.cpp <<'EOF'
-    const std::uint64_t lit = x.lit_samples(2 * q, sample_block) | x.lit_samples(2 * q + 1, sample_block);
+    std::uint64_t samples = lit[2 * q * blocks] | lit[(2 * q + 1) * blocks];
 ----
-    const std::uint64_t lit = x.lit_samples(2 * q, sample_block);
+    std::uint64_t samples = lit[2 * q * blocks];
 EOF
 
 m sparse-mask-drops-last-byte src/kernels/sparse_dense.cpp <<'EOF'
@@ -254,13 +260,9 @@ m sparse-mask-drops-last-byte src/kernels/sparse_dense.cpp <<'EOF'
 EOF
 
 m sparse-weight-gradient-skips-last-block src/kernels/sparse_dense.cpp <<'EOF'
-  for (std::size_t s = 0; s < x.sample_blocks(); ++s) {
-    const std::size_t first = s * kSampleBlock;
-    for_each_lit(x.lit_samples(p, s), [&](std::size_t i) {
+  for (std::size_t s = 0, blocks = x.sample_blocks(); s < blocks; ++s) {
 ----
-  for (std::size_t s = 0; s + 1 < x.sample_blocks(); ++s) {
-    const std::size_t first = s * kSampleBlock;
-    for_each_lit(x.lit_samples(p, s), [&](std::size_t i) {
+  for (std::size_t s = 0, blocks = x.sample_blocks(); s + 1 < blocks; ++s) {
 EOF
 
 m sparse-ones-column-not-one src/kernels/sparse_dense.cpp <<'EOF'

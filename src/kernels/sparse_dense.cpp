@@ -97,30 +97,27 @@ void with_columns(const SparseBatch& x, Kernel kernel) {
   }
 }
 
-// The set bits of `lit`, lowest first: f(i) for each.
-template <typename F>
-inline void for_each_lit(std::uint64_t lit, F f) {
-  for (; lit != 0; lit &= lit - 1) f(static_cast<std::size_t>(__builtin_ctzll(lit)));
-}
-
 // panel[b] += x[b, p] * weight[p] for the pixels in `pixels` (starting at an even pixel) in
 // increasing order and, for each, the lit samples of block `sample_block`; `Vectors` vectors
 // of units, the panel and weight already offset to them. Pixels go by pairs, each lit sample
 // adding x[b, 2q] * weight[2q] and then x[b, 2q + 1] * weight[2q + 1] (the same order); an odd
-// last pixel goes alone.
+// last pixel goes alone. The loops over a mask's bits are written out with local pointers:
+// through a lambda per bit the compiler kept the pointers on the stack.
 template <std::size_t Vectors, typename Columns>
 void add_kernel_rows(float* panel, const SparseBatch& x, const Columns& column, const float* weight,
                      std::size_t OC, std::size_t tail, Range pixels, std::size_t sample_block) {
-  const std::size_t first = sample_block * kSampleBlock;
+  const std::size_t first = sample_block * kSampleBlock, blocks = x.sample_blocks();
+  const std::uint64_t* lit = x.lit.data() + sample_block;  // lit[p * blocks]: pixel p's mask
   float* block_rows = panel + first * kPanelUnits;
   for (std::size_t q = pixels.begin / 2; q < pixels.end / 2; ++q) {
-    const std::uint64_t lit = x.lit_samples(2 * q, sample_block) | x.lit_samples(2 * q + 1, sample_block);
-    if (lit == 0) continue;
+    std::uint64_t samples = lit[2 * q * blocks] | lit[(2 * q + 1) * blocks];
+    if (samples == 0) continue;
     Vec even[Vectors], odd[Vectors];
     load_row<Vectors>(even, weight + 2 * q * OC, tail);
     load_row<Vectors>(odd, weight + (2 * q + 1) * OC, tail);
     const auto even_values = column(2 * q), odd_values = column(2 * q + 1);
-    for_each_lit(lit, [&](std::size_t i) {
+    for (; samples != 0; samples &= samples - 1) {
+      const auto i = static_cast<std::size_t>(__builtin_ctzll(samples));
       float* row = block_rows + i * kPanelUnits;
       const float v0 = even_values[first + i], v1 = odd_values[first + i];
       for (std::size_t k = 0; k < Vectors; ++k) {
@@ -129,18 +126,19 @@ void add_kernel_rows(float* panel, const SparseBatch& x, const Columns& column, 
         sum += v1 * odd[k];
         store(row + k * kLanes, sum);
       }
-    });
+    }
   }
   if (pixels.end % 2 == 0) return;
   const std::size_t p = pixels.end - 1;
   Vec w[Vectors];
   load_row<Vectors>(w, weight + p * OC, tail);
   const auto values = column(p);
-  for_each_lit(x.lit_samples(p, sample_block), [&](std::size_t i) {
+  for (std::uint64_t samples = lit[p * blocks]; samples != 0; samples &= samples - 1) {
+    const auto i = static_cast<std::size_t>(__builtin_ctzll(samples));
     float* row = block_rows + i * kPanelUnits;
     const float v = values[first + i];
     for (std::size_t k = 0; k < Vectors; ++k) store(row + k * kLanes, load(row + k * kLanes) + v * w[k]);
-  });
+  }
 }
 
 // acc += x[b, p] * panel[b] for each lit sample b of pixel p, in increasing order, calling
@@ -149,14 +147,17 @@ template <std::size_t Vectors, typename Columns, typename AfterEntry>
 inline void add_lit_rows(Vec* acc, const SparseBatch& x, const Columns& column, const float* panel, std::size_t p,
                          AfterEntry after_entry) {
   const auto values = column(p);
-  for (std::size_t s = 0; s < x.sample_blocks(); ++s) {
+  const std::uint64_t* lit = x.lit.data() + p * x.sample_blocks();
+  for (std::size_t s = 0, blocks = x.sample_blocks(); s < blocks; ++s) {
     const std::size_t first = s * kSampleBlock;
-    for_each_lit(x.lit_samples(p, s), [&](std::size_t i) {
-      const float* row = panel + (first + i) * kPanelUnits;
+    const float* block_rows = panel + first * kPanelUnits;
+    for (std::uint64_t samples = lit[s]; samples != 0; samples &= samples - 1) {
+      const auto i = static_cast<std::size_t>(__builtin_ctzll(samples));
+      const float* row = block_rows + i * kPanelUnits;
       const float v = values[first + i];
       for (std::size_t k = 0; k < Vectors; ++k) acc[k] += v * load(row + k * kLanes);
       after_entry();
-    });
+    }
   }
 }
 
