@@ -16,8 +16,6 @@
 #include "pixels.h"
 
 #include <algorithm>
-#include <array>
-#include <cmath>
 
 // The transposition's vector paths need AVX-512's byte and 128-bit forms (BW, VL) besides F.
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
