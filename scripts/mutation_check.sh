@@ -272,9 +272,9 @@ m sparse-ones-column-not-one src/kernels/sparse_dense.cpp <<'EOF'
 EOF
 
 m sparse-ones-column-partial-block-short src/kernels/sparse_dense.cpp <<'EOF'
-    lit[C * sample_blocks() + s] = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+    lit[C * sample_blocks() + s] = count == kSampleBlock ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
 ----
-    lit[C * sample_blocks() + s] = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (count - 1)) - 1;
+    lit[C * sample_blocks() + s] = count == kSampleBlock ? ~std::uint64_t{0} : (std::uint64_t{1} << (count - 1)) - 1;
 EOF
 
 m pixel-table-off-by-one src/pixels.h <<'EOF'

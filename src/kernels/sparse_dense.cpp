@@ -245,12 +245,14 @@ void SparseBatch::start(std::size_t B, std::size_t C) {
   std::fill(ones + B, ones + stride, std::uint8_t{0});
   for (std::size_t s = 0; s < sample_blocks(); ++s) {
     const std::size_t count = std::min(kSampleBlock, B - s * kSampleBlock);
-    lit[C * sample_blocks() + s] = count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+    lit[C * sample_blocks() + s] = count == kSampleBlock ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
   }
 }
 
 float SparseBatch::value(std::size_t b, std::size_t p) const {
-  return from_floats ? column_floats[p * stride + b] : kPixelValues[column_bytes[p * stride + b]];
+  // Through the products' own accessors, so that what the tests read is what the products read.
+  if (from_floats) return FloatColumn{column_floats.data() + p * stride}[b];
+  return ByteColumn{column_bytes.data() + p * stride}[b];
 }
 
 std::size_t SparseBatch::nonzeros() const {
