@@ -5,6 +5,7 @@
 #include "checked_size.h"
 #include "error.h"
 #include "io/atomic_file.h"
+#include "io/huge_pages.h"
 
 #include <zlib.h>
 
@@ -217,6 +218,7 @@ std::vector<std::uint8_t> IdxReader::read_all() {
     // A plain file was checked to hold every byte its header claims: one allocation, one read
     // (growing by chunks copied MNIST's 47 MB of pixels about twice over).
     check_plain_size();
+    io::reserve_in_huge_pages(bytes, static_cast<std::size_t>(data_bytes_));
     bytes.resize(static_cast<std::size_t>(data_bytes_));
     read_data(bytes.data(), bytes.size());
     finish();
