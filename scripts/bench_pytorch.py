@@ -5,7 +5,8 @@ PyTorch on the same IDX files mnisttrain reads, and prints one JSON line with th
 and the final test accuracy. Run by scripts/bench_pytorch.sh and scripts/bench_configs.sh; not
 a test.
 
---mode installed: PyTorch as it comes (its default thread count, no tuning).
+--mode installed: PyTorch as it comes (its default thread count, no tuning); with
+                  --installed-threads N, the same on N intra-op threads.
 --mode tuned:     flush-to-zero for denormals, and the fastest of 1 or --threads intra-op threads
                   and of PyTorch's two CPU paths for Linear (its BLAS addmm, or oneDNN when
                   available), picked by a short trial that also checks the paths agree.
@@ -124,6 +125,8 @@ def main():
     ap.add_argument("--data", default="data/mnist")
     ap.add_argument("--mode", choices=["installed", "tuned"], required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--installed-threads", type=int, default=0,
+                    help="installed mode: this many intra-op threads instead of PyTorch's default")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--config", help="an mnisttrain config: its layers, optimizer and batch size "
                                      "(default: the reference network)")
@@ -141,6 +144,8 @@ def main():
     yt = torch.from_numpy(read_idx(f"{args.data}/t10k-labels-idx1-ubyte").astype(np.int64))
 
     path = "default"
+    if args.mode == "installed" and args.installed_threads > 0:
+        torch.set_num_threads(args.installed_threads)
     if args.mode == "tuned":
         torch.set_flush_denormal(True)
         _, path = pick_fastest(x, y, args.threads, config)
