@@ -5,6 +5,7 @@
 #include "error.h"
 #include "fixtures.h"
 #include "io/atomic_file.h"
+#include "io/huge_pages.h"
 #include "io/json_text.h"
 #include "io/model_file.h"
 #include "io/quote.h"
@@ -737,4 +738,16 @@ TEST_CASE("a model file with an empty array loads", "[io]") {
   REQUIRE(file.arrays.size() == 2);
   CHECK(file.arrays[0].values == std::vector<float>{1.0f, 2.0f});
   CHECK(file.arrays[1].values.empty());
+}
+
+TEST_CASE("reserve_in_huge_pages reserves the room and keeps what the buffer holds", "[io]") {
+  std::vector<std::uint8_t> buffer{1, 2, 3};
+  const std::size_t bytes = std::size_t{5} << 20;  // spans at least one whole 2 MB page
+  mnisttrain::io::reserve_in_huge_pages(buffer, bytes);
+  CHECK(buffer.capacity() >= bytes);
+  CHECK(buffer == std::vector<std::uint8_t>{1, 2, 3});
+  buffer.resize(bytes, 7);  // the advised memory is written and read like any other
+  CHECK(buffer[3] == 7);
+  CHECK(buffer[bytes - 1] == 7);
+  CHECK(buffer[2] == 3);
 }
