@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -318,8 +319,9 @@ TEST_CASE("Ctrl-C in mid-epoch checkpoints the batch cursor, and --resume ends w
     _exit(127);
   }
   // The first epoch's checkpoint (cursor 0) marks the start of epoch 2. Then wait until the
-  // child has spent a tenth of a second of CPU time in epoch 2 (about a tenth of the epoch), so
-  // that the signal lands inside the epoch whatever the machine's load.
+  // child has spent two clock ticks (20 ms) of CPU time in epoch 2, so that the signal lands
+  // inside the epoch whatever the machine's load (on an AMD EPYC the whole epoch took less
+  // than the tenth of a second waited before).
   int status = 0;
   auto child_exited = [&] { return waitpid(child, &status, WNOHANG) == child; };
   while (!std::filesystem::exists(checkpoint)) {
@@ -331,7 +333,7 @@ TEST_CASE("Ctrl-C in mid-epoch checkpoints the batch cursor, and --resume ends w
   REQUIRE(epoch_end["batch"] == 0);
   const long ticks_per_second = sysconf(_SC_CLK_TCK);
   const long epoch_2_start = cpu_ticks(child);
-  while (cpu_ticks(child) < epoch_2_start + ticks_per_second / 10) {
+  while (cpu_ticks(child) < epoch_2_start + std::max(2L, ticks_per_second / 50)) {
     REQUIRE_FALSE(child_exited());
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -421,7 +423,11 @@ TEST_CASE("descent prints each path and draws them, and report rebuilds and comp
   const Run descent = run_cli("descent --learning-rate 0.01,0.1 --lr 1.01 --out " + quote(dir.file("d.html")));
   REQUIRE(descent.status == 0);
   CHECK_THAT(descent.out, Contains("learning rate 0.01: 1000 steps, final x = 3.36593e-09, f(x) = 1.13295e-17\n"));
-  CHECK_THAT(descent.out, Contains("learning rate 1.01: 1000 steps, final x = 7.96634e+08"));
+  // The diverging path's last digits depend on how the build rounds the central difference's
+  // cancellation of two squares near 1e17 (whether it contracts them into a fused
+  // multiply-add differs between -march=native targets): 7.96634e+08 in a build on an Intel
+  // Xeon, 7.96509e+08 on an AMD EPYC. Its growth (x * 1.02 per step) is what is checked.
+  CHECK(std::regex_search(descent.out, std::regex("learning rate 1\\.01: 1000 steps, final x = 7\\.96[0-9]*e\\+08")));
   CHECK(lines(descent.out) == 4);
   CHECK_THAT(fixtures::read_bytes(dir.file("d.html")), Contains("learning rate 1.01"));
   const Run unknown = run_cli("descent --function x^3 --out " + quote(dir.file("u.html")));
