@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "kernels/denormals.h"
 #include "kernels/gemm.h"
+#include "kernels/matmul.h"
 #include "kernels/narrow_dense.h"
 #include "kernels/partition.h"
 #include "kernels/pool.h"
@@ -533,6 +534,74 @@ TEST_CASE("tiled matrix products give the same bits for any block of the result"
   }
   CHECK(by_columns == whole);
   CHECK(by_rows == whole);
+}
+
+TEST_CASE("for_each_block gives OpenBLAS fixed blocks whatever the thread count, the tiled kernels one share per thread") {
+  for (std::size_t n : {0, 1, 100, 128, 300, 512, 1024}) {
+    for (int nth : {1, 2, 3, 4}) {
+      std::vector<Range> blas_blocks;
+      std::size_t tiled_next = 0;
+      for (int ith = 0; ith < nth; ++ith) {
+        kernels::for_each_block(kernels::MatmulBackend::Blas, n, ith, nth, kernels::kLineFloats,
+                                [&](Range block) { blas_blocks.push_back(block); });
+        int tiled_calls = 0;
+        kernels::for_each_block(kernels::MatmulBackend::Tiled, n, ith, nth, kernels::kLineFloats, [&](Range block) {
+          CHECK(block.begin == tiled_next);
+          CHECK(block.begin == kernels::split_range(n, ith, nth, kernels::kLineFloats).begin);
+          tiled_next = block.end;
+          ++tiled_calls;
+        });
+        CHECK(tiled_calls <= 1);
+      }
+      CHECK(tiled_next == n);
+      INFO("n " << n << ", " << nth << " threads");
+      // Every block starts at a multiple of kBlasBlock and ends at the next one or at n, in order:
+      // the same list for any nth.
+      REQUIRE(blas_blocks.size() == (n + kernels::kBlasBlock - 1) / kernels::kBlasBlock);
+      for (std::size_t i = 0; i < blas_blocks.size(); ++i) {
+        CHECK(blas_blocks[i].begin == i * kernels::kBlasBlock);
+        CHECK(blas_blocks[i].end == std::min(n, (i + 1) * kernels::kBlasBlock));
+      }
+    }
+  }
+}
+
+TEST_CASE("OpenBLAS products in blocks shared among 1, 2 or 3 threads give the same bits and match the reference") {
+  // The hidden-to-hidden layer's forward, weight gradient and input gradient, with 300 units
+  // (two whole blocks and a short one).
+  const std::size_t B = 64, C = 200, OC = 300;
+  const std::vector<float> x = random_values(B * C, 11), w = random_values(C * OC, 12), dz = random_values(B * OC, 13);
+  std::vector<float> expected_out(B * OC), expected_dw(C * OC), expected_dx(B * C);
+  kernels::gemm_reference(false, false, expected_out.data(), OC, x.data(), C, w.data(), OC, B, OC, C, false);
+  kernels::gemm_reference(true, false, expected_dw.data(), OC, x.data(), C, dz.data(), OC, C, OC, B, false);
+  kernels::gemm_reference(false, true, expected_dx.data(), C, dz.data(), OC, w.data(), OC, B, C, OC, false);
+  const auto blas = kernels::MatmulBackend::Blas;
+  std::vector<float> first_out, first_dw, first_dx;
+  for (int nth : {1, 2, 3}) {
+    INFO(nth << " threads");
+    std::vector<float> out(B * OC), dw(C * OC), dx(B * C);
+    for (int ith = 0; ith < nth; ++ith) {
+      kernels::for_each_block(blas, OC, ith, nth, kernels::kLineFloats, [&](Range units) {
+        kernels::matmul(blas, false, false, out.data() + units.begin, OC, x.data(), C, w.data() + units.begin, OC,
+                        B, units.size(), C, false);
+        kernels::matmul(blas, true, false, dw.data() + units.begin, OC, x.data(), C, dz.data() + units.begin, OC,
+                        C, units.size(), B, false);
+      });
+      kernels::for_each_block(blas, C, ith, nth, kernels::kLineFloats, [&](Range inputs) {
+        kernels::matmul(blas, false, true, dx.data() + inputs.begin, C, dz.data(), OC, w.data() + inputs.begin * OC,
+                        OC, B, inputs.size(), OC, false);
+      });
+    }
+    CHECK(max_abs_difference(out, expected_out) < 1e-4);
+    CHECK(max_abs_difference(dw, expected_dw) < 1e-4);
+    CHECK(max_abs_difference(dx, expected_dx) < 1e-4);
+    if (first_out.empty()) {
+      first_out = out, first_dw = dw, first_dx = dx;
+    }
+    CHECK(out == first_out);
+    CHECK(dw == first_dw);
+    CHECK(dx == first_dx);
+  }
 }
 
 TEST_CASE("narrow-layer products match the reference, and give the same bits in any shares") {

@@ -4,12 +4,16 @@
 // there, at a fifth of the tiled kernels' speed. For narrow products (a 10-unit output layer) a
 // call costs more than the work: the tiled kernels are twice as fast there. And the tiled
 // kernels give every element the same bits whichever block of the result a call computes, so
-// threads can split them, while OpenBLAS's results can change with the block shape (seen with
-// 3 threads): a product sent to OpenBLAS is never split. The choice depends on the product's
-// shape and the BLAS core only, never on the thread count.
+// threads can split them anyhow, while OpenBLAS's results can change with the block shape (seen
+// with 3 threads): a product sent to OpenBLAS is cut into blocks of a fixed size, the same for
+// any thread count, and the threads share out whole blocks. The choice depends on the
+// product's shape and the BLAS core only, never on the thread count.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+
+#include "kernels/partition.h"
 
 namespace mnisttrain::kernels {
 
@@ -19,6 +23,27 @@ enum class MatmulBackend { Blas, Tiled };
 // terms, on this machine.
 MatmulBackend matmul_backend(std::size_t columns, std::size_t depth);
 const char* name_of(MatmulBackend backend);
+
+// Columns (or rows) per OpenBLAS call when a product is split: wide enough that a call does
+// real work (128 x 128 x K), narrow enough to share 512 or 1024 units among 2 or 3 threads.
+constexpr std::size_t kBlasBlock = 128;
+
+// Calls `product(block)` for each block of [0, n) that thread ith of nth computes. The tiled
+// kernels take the thread's share as one block, cut at multiples of `align`; OpenBLAS takes
+// whole blocks of kBlasBlock (the last one shorter), whose edges do not move with nth.
+template <class Product>
+void for_each_block(MatmulBackend backend, std::size_t n, int ith, int nth, std::size_t align,
+                    Product&& product) {
+  if (backend == MatmulBackend::Tiled) {
+    const Range share = split_range(n, ith, nth, align);
+    if (share.size() > 0) product(share);
+    return;
+  }
+  const Range share = split_range(n, ith, nth, kBlasBlock);
+  for (std::size_t begin = share.begin; begin < share.end; begin += kBlasBlock) {
+    product(Range{begin, std::min(share.end, begin + kBlasBlock)});
+  }
+}
 
 // C (M, N) [+]= op(A) . op(B), the contract of blas::sgemm and kernels/gemm.h.
 void matmul(MatmulBackend backend, bool trans_a, bool trans_b, float* C, std::size_t ldc,

@@ -14,9 +14,17 @@ using kernels::split_range;
 
 namespace {
 
-// Blocks of units when every thread gets at least a cache line of them; softmax needs whole rows.
-bool split_by_units(std::size_t OC, Activation act, int nth) {
-  return act != Activation::Softmax && OC >= kernels::kLineFloats * static_cast<std::size_t>(nth);
+using kernels::MatmulBackend;
+
+// Threads a dimension is shared among when choosing how to split a product: OpenBLAS's blocks
+// are fixed (kernels/matmul.h), so for it the choice must not depend on the thread count.
+std::size_t shares_for(MatmulBackend backend, int nth) {
+  return backend == MatmulBackend::Blas ? 1 : static_cast<std::size_t>(nth);
+}
+
+// Blocks of units when every share gets at least a cache line of them; softmax needs whole rows.
+bool split_by_units(std::size_t OC, Activation act, MatmulBackend backend, int nth) {
+  return act != Activation::Softmax && OC >= kernels::kLineFloats * shares_for(backend, nth);
 }
 
 // out[rows, units] = bias[units] (or 0 without a bias), the start of X . W + b.
@@ -26,21 +34,11 @@ void seed_bias(float* out, const float* bias, std::size_t OC, Range rows, Range 
   }
 }
 
-// A product sent to OpenBLAS is never split (see kernels/matmul.h): thread 0 computes all of it
-// as the share 0 of 1, and the other threads have no share. Returns false for those.
-bool take_share(kernels::MatmulBackend backend, int& ith, int& nth) {
-  if (backend == kernels::MatmulBackend::Tiled) return true;
-  const bool first = ith == 0;
-  ith = 0;
-  nth = 1;
-  return first;
-}
-
 // out[rows, units] (+)= X[rows] . W[:, units]
-void product_block(float* out, const float* inp, const float* weight, const float* bias,
-                   std::size_t C, std::size_t OC, Range rows, Range units) {
+void product_block(MatmulBackend backend, float* out, const float* inp, const float* weight,
+                   const float* bias, std::size_t C, std::size_t OC, Range rows, Range units) {
   if (bias) seed_bias(out, bias, OC, rows, units);
-  kernels::matmul(kernels::matmul_backend(OC, C), false, false, out + rows.begin * OC + units.begin, OC,
+  kernels::matmul(backend, false, false, out + rows.begin * OC + units.begin, OC,
                   inp + rows.begin * C, C, weight + units.begin, OC, rows.size(), units.size(), C,
                   bias != nullptr);
 }
@@ -58,16 +56,18 @@ void dense_forward(float* out, const float* inp, const float* weight, const floa
     activation_forward(act, out + rows.begin * OC, rows.size(), OC);
     return;
   }
-  if (!take_share(kernels::matmul_backend(OC, C), ith, nth)) return;
-  if (split_by_units(OC, act, nth)) {
-    const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
-    product_block(out, inp, weight, bias, C, OC, {0, B}, units);
-    for (std::size_t r = 0; r < B; ++r) activation_forward(act, out + r * OC + units.begin, 1, units.size());
+  const MatmulBackend backend = kernels::matmul_backend(OC, C);
+  if (split_by_units(OC, act, backend, nth)) {
+    kernels::for_each_block(backend, OC, ith, nth, kernels::kLineFloats, [&](Range units) {
+      product_block(backend, out, inp, weight, bias, C, OC, {0, B}, units);
+      for (std::size_t r = 0; r < B; ++r) activation_forward(act, out + r * OC + units.begin, 1, units.size());
+    });
     return;
   }
-  const Range rows = split_range(B, ith, nth);
-  product_block(out, inp, weight, bias, C, OC, rows, {0, OC});
-  activation_forward(act, out + rows.begin * OC, rows.size(), OC);
+  kernels::for_each_block(backend, B, ith, nth, 1, [&](Range rows) {
+    product_block(backend, out, inp, weight, bias, C, OC, rows, {0, OC});
+    activation_forward(act, out + rows.begin * OC, rows.size(), OC);
+  });
 }
 
 void sparse_dense_forward_parts(const kernels::SparseBatch& sparse, const float* weight, const float* bias,
@@ -152,14 +152,15 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
     }
     return;
   }
-  if (!narrow(OC)) {  // the narrow kernels always go by blocks of inputs, below
-    if (!take_share(kernels::matmul_backend(OC, B), ith, nth)) return;
-    if (split_by_units(OC, Activation::Linear, nth)) {
-      const Range units = split_range(OC, ith, nth, kernels::kLineFloats);
+  const MatmulBackend backend = kernels::matmul_backend(OC, B);
+  // The narrow kernels always go by blocks of inputs, below (OpenBLAS never: it gets no layer
+  // narrower than 32 units, kernels/matmul.cpp).
+  if (!narrow(OC) && split_by_units(OC, Activation::Linear, backend, nth)) {
+    kernels::for_each_block(backend, OC, ith, nth, kernels::kLineFloats, [&](Range units) {
       weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
       if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
-      return;
-    }
+    });
+    return;
   }
   const Range inputs = split_range(C, ith, nth);
   weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, inputs, {0, OC});
@@ -173,17 +174,18 @@ void input_gradient(float* dinp, const float* dout, const float* weight, std::si
     kernels::narrow_input_gradient(dinp, dout, weight, C, OC, split_range(B, ith, nth));
     return;
   }
-  const kernels::MatmulBackend backend = kernels::matmul_backend(C, OC);
-  if (!take_share(backend, ith, nth)) return;
-  if (C >= kernels::kLineFloats * static_cast<std::size_t>(nth)) {
-    const Range inputs = split_range(C, ith, nth, kernels::kLineFloats);
-    kernels::matmul(backend, false, true, dinp + inputs.begin, C, dout, OC, weight + inputs.begin * OC,
-                    OC, B, inputs.size(), OC, false);
-  } else {
-    const Range rows = split_range(B, ith, nth);
+  const MatmulBackend backend = kernels::matmul_backend(C, OC);
+  if (C >= kernels::kLineFloats * shares_for(backend, nth)) {
+    kernels::for_each_block(backend, C, ith, nth, kernels::kLineFloats, [&](Range inputs) {
+      kernels::matmul(backend, false, true, dinp + inputs.begin, C, dout, OC, weight + inputs.begin * OC,
+                      OC, B, inputs.size(), OC, false);
+    });
+    return;
+  }
+  kernels::for_each_block(backend, B, ith, nth, 1, [&](Range rows) {
     kernels::matmul(backend, false, true, dinp + rows.begin * C, C, dout + rows.begin * OC, OC, weight,
                     OC, rows.size(), C, OC, false);
-  }
+  });
 }
 
 }  // namespace
