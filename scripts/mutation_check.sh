@@ -362,6 +362,16 @@ void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenor
 void flush_denormals_to_zero() { _mm_setcsr(_mm_getcsr() | kFlushToZero); }
 EOF
 
+m blas-blocks-follow-thread-count src/kernels/matmul.h <<'EOF'
+  const Range share = split_range(n, ith, nth, kBlasBlock);
+  for (std::size_t begin = share.begin; begin < share.end; begin += kBlasBlock) {
+    product(Range{begin, std::min(share.end, begin + kBlasBlock)});
+  }
+----
+  const Range share = split_range(n, ith, nth, align);
+  if (share.size() > 0) product(share);
+EOF
+
 m bench-flops-input-gradient-everywhere src/bench/flops.cpp <<'EOF'
     if (network.computes_input_gradient(i)) flops += 2.0 * static_cast<double>(B * layer.inputs) * outputs;
 ----
