@@ -309,7 +309,7 @@ TEST_CASE("model and checkpoint headers are checked field by field", "[hardening
   const auto resave = [&](const mnisttrain::io::ModelFile& file, const std::string& key, const nlohmann::json& value) {
     nlohmann::json header = file.header;
     header[key] = value;
-    mnisttrain::io::save_model_file(tiny.dir.file("bad.bin"), header, file.arrays);
+    mnisttrain::io::save_model_file(tiny.dir.file("bad.bin"), header, {file.arrays.begin(), file.arrays.end()});
     return tiny.dir.file("bad.bin");
   };
   check_one_line_error(run({"eval", resave(model, "param_count", 7)}), "header.param_count is 7, the architecture has 7850");
@@ -318,7 +318,7 @@ TEST_CASE("model and checkpoint headers are checked field by field", "[hardening
   check_one_line_error(run({"summary", resave(model, "architecture", 5)}), "header.architecture: is 5, expected");
   mnisttrain::io::ModelFile nan_model = model;
   nan_model.arrays[0].values[3] = std::nanf("");
-  mnisttrain::io::save_model_file(tiny.dir.file("nan.bin"), nan_model.header, nan_model.arrays);
+  mnisttrain::io::save_model_file(tiny.dir.file("nan.bin"), nan_model.header, {nan_model.arrays.begin(), nan_model.arrays.end()});
   check_one_line_error(run({"eval", tiny.dir.file("nan.bin")}), "array \"params\" holds nan at index 3");
 
   check_one_line_error(run({"train", "--resume", resave(checkpoint, "epoch", -1)}), "header.epoch: expected an integer in [0,");
@@ -327,7 +327,7 @@ TEST_CASE("model and checkpoint headers are checked field by field", "[hardening
                        "header.early_stopping.has_best: expected true or false");
   mnisttrain::io::ModelFile best = checkpoint;
   best.arrays.push_back({"best_params", std::vector<float>(5, 0.0f)});
-  mnisttrain::io::save_model_file(tiny.dir.file("best.bin"), best.header, best.arrays);
+  mnisttrain::io::save_model_file(tiny.dir.file("best.bin"), best.header, {best.arrays.begin(), best.arrays.end()});
   check_one_line_error(run({"train", "--resume", tiny.dir.file("best.bin")}), "\"best_params\" holds 5 floats");
   check_one_line_error(run({"train", "--resume", tiny.dir.file("run/model.bin")}), "header.kind: is \"model\", expected \"checkpoint\"");
 }

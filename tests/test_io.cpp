@@ -224,6 +224,17 @@ TEST_CASE("write_file_atomic replaces the file and leaves no *.tmp.* behind", "[
   CHECK(folder_listing(dir.path()).size() == 2);
 }
 
+TEST_CASE("write_file_atomic writes pieces back to back, empty ones included", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("pieces.bin");
+  const std::string big(100000, 'w');  // larger than stdio's buffer: written straight through
+  io::write_file_atomic(path, {std::string_view(), "head", std::string_view(), big, "tail"});
+  CHECK(read_bytes(path) == "head" + big + "tail");
+  io::write_file_atomic(path, std::vector<std::string_view>{});
+  CHECK(read_bytes(path).empty());
+  CHECK(!has_temp_file(dir.path()));
+}
+
 TEST_CASE("write_file_atomic never changes the old file in place: a new file is renamed over it", "[io]") {
   TempDir dir;
   const std::string path = dir.file("out.txt");
@@ -693,7 +704,7 @@ TEST_CASE("corrupt checkpoint: each missing header field is named", "[io]") {
       json header = file.header;
       REQUIRE(header.erase(field) == 1);
       header.erase("arrays");
-      io::save_model_file(good.path, header, file.arrays);  // a valid container with a valid CRC
+      io::save_model_file(good.path, header, {file.arrays.begin(), file.arrays.end()});  // a valid container with a valid CRC
       const std::string message = error_of([&] { train::load_checkpoint(good.path); });
       CHECK(message == good.path + ": header." + field + ": missing");
     }
@@ -702,7 +713,7 @@ TEST_CASE("corrupt checkpoint: each missing header field is named", "[io]") {
     json header = file.header;
     header["early_stopping"].erase("best");
     header.erase("arrays");
-    io::save_model_file(good.path, header, file.arrays);
+    io::save_model_file(good.path, header, {file.arrays.begin(), file.arrays.end()});
     CHECK(contains(error_of([&] { train::load_checkpoint(good.path); }), "early_stopping.best: missing"));
   }
 }
@@ -718,7 +729,7 @@ TEST_CASE("corrupt checkpoint: NaN or infinite numbers under a valid CRC are ref
         arrays[a].values[1] = value;
         json header = file.header;
         header.erase("arrays");
-        io::save_model_file(good.path, header, arrays);
+        io::save_model_file(good.path, header, {arrays.begin(), arrays.end()});
         const std::string message = error_of([&] { train::load_checkpoint(good.path); });
         CHECK(message.rfind(good.path + ": ", 0) == 0);
         CHECK(contains(message, "array \"" + file.arrays[a].name + "\" holds"));

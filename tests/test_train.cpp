@@ -655,14 +655,14 @@ TEST_CASE("a resume refuses a checkpoint whose arrays do not fit the config or w
   SECTION("one parameter short") {
     std::vector<io::NamedArray> arrays = good.arrays;
     arrays[0].values.pop_back();
-    io::save_model_file(path, good.header, arrays);
+    io::save_model_file(path, good.header, {arrays.begin(), arrays.end()});
     CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
                Contains(path) && Contains("checkpoint holds 162 parameters") && Contains("this config needs 163"));
   }
   SECTION("optimizer moments for another network") {
     std::vector<io::NamedArray> arrays = good.arrays;
     arrays[1].values.resize(arrays[1].values.size() + 2, 0.0f);
-    io::save_model_file(path, good.header, arrays);
+    io::save_model_file(path, good.header, {arrays.begin(), arrays.end()});
     CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
                Contains(path) && Contains("328 optimizer values") && Contains("needs 163 and 326"));
   }
@@ -677,7 +677,7 @@ TEST_CASE("a resume refuses a checkpoint whose arrays do not fit the config or w
   SECTION("a batch cursor past the epoch's last batch") {
     nlohmann::json header = good.header;
     header["batch"] = 8;  // an epoch of 240 samples in batches of 32 has batches 0..7
-    io::save_model_file(path, header, good.arrays);
+    io::save_model_file(path, header, {good.arrays.begin(), good.arrays.end()});
     CHECK_THAT(fixtures::error_of([&] { train::train(cfg, resume, quiet); }),
                Contains(path) && Contains("resumes at batch 9 of an epoch that now has 8 batches"));
   }

@@ -46,7 +46,7 @@ void check_replaceable(const std::string& path, const std::string& target) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const void* bytes, std::size_t size) {
+void write_file_atomic(const std::string& path, const std::vector<std::string_view>& pieces) {
   const std::string target = final_target(path);
   check_replaceable(path, target);
   const std::string temp = target + ".tmp." + std::to_string(::getpid());
@@ -54,7 +54,13 @@ void write_file_atomic(const std::string& path, const void* bytes, std::size_t s
   if (!file) {
     throw Error(path + ": cannot create temporary file " + temp + ": " + std::strerror(errno));
   }
-  const std::size_t written = size ? std::fwrite(bytes, 1, size, file) : 0;
+  std::size_t size = 0;
+  std::size_t written = 0;
+  for (const std::string_view piece : pieces) {
+    // After a short write the rest is not tried: the error below says how far it got.
+    if (written == size) written += std::fwrite(piece.data(), 1, piece.size(), file);
+    size += piece.size();
+  }
   const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
   const int write_errno = errno;
   const bool closed = std::fclose(file) == 0;
@@ -68,6 +74,10 @@ void write_file_atomic(const std::string& path, const void* bytes, std::size_t s
     std::remove(temp.c_str());
     throw Error(path + ": cannot rename " + temp + " into place: " + std::strerror(rename_errno));
   }
+}
+
+void write_file_atomic(const std::string& path, const void* bytes, std::size_t size) {
+  write_file_atomic(path, {std::string_view(static_cast<const char*>(bytes), size)});
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {

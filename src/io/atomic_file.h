@@ -6,10 +6,15 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace mnisttrain::io {
 
 void write_file_atomic(const std::string& path, const void* bytes, std::size_t size);
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// The file is the pieces back to back, written from where they lie (a checkpoint's megabytes of
+// weights are not first copied into one string).
+void write_file_atomic(const std::string& path, const std::vector<std::string_view>& pieces);
 
 }  // namespace mnisttrain::io

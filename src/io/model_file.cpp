@@ -41,27 +41,33 @@ const std::vector<float>& ModelFile::array(const std::string& name, const std::s
 }
 
 void save_model_file(const std::string& path, nlohmann::json header,
-                     const std::vector<NamedArray>& arrays) {
+                     const std::vector<ArrayToSave>& arrays) {
   header["arrays"] = nlohmann::json::array();
-  for (const auto& a : arrays) header["arrays"].push_back({{"name", a.name}, {"count", a.values.size()}});
+  for (const auto& a : arrays) header["arrays"].push_back({{"name", a.name}, {"count", a.count}});
   const std::string text = header.dump();
   // The loader's limit, enforced here so that nothing is written that cannot be read back.
   if (text.size() > kMaxHeaderBytes) {
     throw Error(path + ": the JSON header would be " + std::to_string(text.size()) +
                 " bytes, more than the " + std::to_string(kMaxHeaderBytes) + " a model file allows");
   }
-  std::string out(kModelMagic, sizeof kModelMagic);
-  put_u32(out, kModelFormatVersion);
-  put_u32(out, static_cast<std::uint32_t>(text.size()));
-  out += text;
-  out.resize(padded(out.size()), '\0');
+  std::string head(kModelMagic, sizeof kModelMagic);
+  put_u32(head, kModelFormatVersion);
+  put_u32(head, static_cast<std::uint32_t>(text.size()));
+  head += text;
+  head.resize(padded(head.size()), '\0');
+  std::vector<std::string_view> pieces = {head};
   for (const auto& a : arrays) {
-    out.append(reinterpret_cast<const char*>(a.values.data()), a.values.size() * sizeof(float));
+    pieces.emplace_back(reinterpret_cast<const char*>(a.values), a.count * sizeof(float));
   }
-  const auto crc = static_cast<std::uint32_t>(
-      crc32_z(0L, reinterpret_cast<const Bytef*>(out.data()), out.size()));
-  put_u32(out, crc);
-  write_file_atomic(path, out);
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  for (const std::string_view piece : pieces) {
+    // An empty array may have no storage, and zlib takes a null pointer as "start over".
+    if (!piece.empty()) crc = crc32_z(crc, reinterpret_cast<const Bytef*>(piece.data()), piece.size());
+  }
+  std::string tail;
+  put_u32(tail, static_cast<std::uint32_t>(crc));
+  pieces.push_back(tail);
+  write_file_atomic(path, pieces);
 }
 
 ModelFile load_model_file(const std::string& path) {

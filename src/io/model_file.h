@@ -39,9 +39,20 @@ struct ModelFile {
   const std::vector<float>& array(const std::string& name, const std::string& path) const;
 };
 
+// An array to save, read where it lies (a network's or optimizer's own buffer, not a copy).
+struct ArrayToSave {
+  ArrayToSave(std::string name, const std::vector<float>& values)
+      : name(std::move(name)), values(values.data()), count(values.size()) {}
+  explicit ArrayToSave(const NamedArray& array) : ArrayToSave(array.name, array.values) {}
+  std::string name;
+  const float* values;
+  std::size_t count;
+};
+
 // header must be a JSON object; its "arrays" entry is written from `arrays`.
+// A loaded file's arrays are saved again as {file.arrays.begin(), file.arrays.end()}.
 void save_model_file(const std::string& path, nlohmann::json header,
-                     const std::vector<NamedArray>& arrays);
+                     const std::vector<ArrayToSave>& arrays);
 ModelFile load_model_file(const std::string& path);
 
 }  // namespace mnisttrain::io

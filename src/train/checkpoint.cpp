@@ -28,7 +28,7 @@ static nlohmann::json history_json(const std::vector<EpochMetrics>& history) {
   return records;
 }
 
-void save_checkpoint(const std::string& path, const Checkpoint& c) {
+void save_checkpoint(const std::string& path, const CheckpointHeader& c, const CheckpointArrays& a) {
   const LoopState& s = c.state;
   nlohmann::json header = {
       {"kind", "checkpoint"},
@@ -45,9 +45,13 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       {"early_stopping", monitor_json(c.early_stopping)},
       {"save_best", monitor_json(c.save_best)},
   };
-  std::vector<io::NamedArray> arrays = {{"params", c.params}, {"optimizer", c.optimizer_state}};
-  if (!c.best_params.empty()) arrays.push_back({"best_params", c.best_params});
+  std::vector<io::ArrayToSave> arrays = {{"params", a.params}, {"optimizer", a.optimizer_state}};
+  if (!a.best_params.empty()) arrays.emplace_back("best_params", a.best_params);
   io::save_model_file(path, header, arrays);
+}
+
+void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  save_checkpoint(path, c, {c.params, c.optimizer_state, c.best_params});
 }
 
 // Every field is checked for type and range here; the trainer then checks the sizes against

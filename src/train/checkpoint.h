@@ -23,19 +23,32 @@ struct LoopState {
   std::size_t seen = 0;
 };
 
-struct Checkpoint {
+// What the checkpoint's JSON header holds: everything but the arrays.
+struct CheckpointHeader {
   config::Config config;
   LoopState state;
-  std::vector<float> params;
-  std::vector<float> optimizer_state;
   std::int64_t optimizer_steps = 0;          // the optimizer's iterations()
   std::array<std::uint64_t, 4> dropout_rng{};  // the network's dropout stream
   std::vector<EpochMetrics> history;           // the run record's, one per finished epoch
   MonitorState early_stopping;
   MonitorState save_best;
+};
+
+// The arrays to save, read where they lie: the trainer saves every epoch, and copying its
+// megabytes of weights and moments into fresh memory first cost more than writing them.
+struct CheckpointArrays {
+  const std::vector<float>& params;
+  const std::vector<float>& optimizer_state;
+  const std::vector<float>& best_params;  // empty unless restore_best_weights has a best
+};
+
+struct Checkpoint : CheckpointHeader {
+  std::vector<float> params;
+  std::vector<float> optimizer_state;
   std::vector<float> best_params;  // empty unless restore_best_weights has a best
 };
 
+void save_checkpoint(const std::string& path, const CheckpointHeader& header, const CheckpointArrays& arrays);
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 Checkpoint load_checkpoint(const std::string& path);
 

@@ -115,8 +115,8 @@ void RunFolder::wrote(const std::string& name) {
   if (std::find(written_.begin(), written_.end(), name) == written_.end()) written_.push_back(name);
 }
 
-void RunFolder::write_checkpoint(const Checkpoint& checkpoint) {
-  save_checkpoint(path("checkpoint.bin"), checkpoint);
+void RunFolder::write_checkpoint(const CheckpointHeader& header, const CheckpointArrays& arrays) {
+  save_checkpoint(path("checkpoint.bin"), header, arrays);
   wrote("checkpoint.bin");
 }
 

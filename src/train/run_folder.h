@@ -32,7 +32,7 @@ class RunFolder {
   const std::string& dir() const { return dir_; }
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
-  void write_checkpoint(const Checkpoint& checkpoint);
+  void write_checkpoint(const CheckpointHeader& header, const CheckpointArrays& arrays);
   void write_model(const config::Config& config, const nn::Network& network);
   void write_best(const config::Config& config, const nn::Network& network);
   // metrics.jsonl and metrics.csv from the history.

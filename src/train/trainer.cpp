@@ -240,10 +240,10 @@ bool Trainer::run_callbacks(const EpochMetrics& metrics) {
 // The batch log first: the checkpoint's step count must never run ahead of it.
 void Trainer::save_checkpoint() {
   folder_->append_batches(batch_log_.take_lines());
-  folder_->write_checkpoint({config_, state_, network_.params(), stepper_.optimizer().state(),
-                             stepper_.optimizer().iterations(), network_.dropout_rng().state(),
-                             result_.history, early_stopping_.state(), save_best_.state(),
-                             early_stopping_.best_params()});
+  folder_->write_checkpoint({config_, state_, stepper_.optimizer().iterations(),
+                             network_.dropout_rng().state(), result_.history, early_stopping_.state(),
+                             save_best_.state()},
+                            {network_.params(), stepper_.optimizer().state(), early_stopping_.best_params()});
 }
 
 TrainResult Trainer::finish(StopReason reason) {
