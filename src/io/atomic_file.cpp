@@ -57,8 +57,9 @@ void write_file_atomic(const std::string& path, const std::vector<std::string_vi
   std::size_t size = 0;
   std::size_t written = 0;
   for (const std::string_view piece : pieces) {
-    // After a short write the rest is not tried: the error below says how far it got.
-    if (written == size) written += std::fwrite(piece.data(), 1, piece.size(), file);
+    // After a short write the rest is not tried: the error below says how far it got. An
+    // empty piece may have no storage, and fwrite's pointer must not be null.
+    if (written == size && !piece.empty()) written += std::fwrite(piece.data(), 1, piece.size(), file);
     size += piece.size();
   }
   const bool flushed = std::fflush(file) == 0 && ::fsync(::fileno(file)) == 0;
