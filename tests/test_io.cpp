@@ -144,7 +144,8 @@ TEST_CASE("model file container round trip: layout, alignment, CRC and exact arr
   for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i) * 0.1f - 1.0f;
   const json header = {{"kind", "test"}, {"n", 3}, {"nested", {{"x", {1, 2}}, {"pi", 3.141592653589793}}},
                        {"arrays", "replaced by the writer"}};
-  io::save_model_file(path, header, {{"a", a}, {"empty", {}}, {"b", b}});
+  const std::vector<float> empty;
+  io::save_model_file(path, header, {{"a", a}, {"empty", empty}, {"b", b}});
 
   const std::string bytes = read_bytes(path);
   REQUIRE(bytes.size() > 20);
@@ -508,8 +509,8 @@ TEST_CASE("corrupt model: parameter count differs from the architecture", "[io]"
   BookModel model;
   const std::size_t n = model.network.param_count();
   for (std::size_t wrong : {n - 1, n + 10, std::size_t{0}}) {
-    io::save_model_file(path, train::model_header(model.config, model.network),
-                        {{"params", std::vector<float>(wrong, 0.5f)}});
+    const std::vector<float> params(wrong, 0.5f);
+    io::save_model_file(path, train::model_header(model.config, model.network), {{"params", params}});
     CHECK(load_model_error(path) == path + ": parameter array holds " + std::to_string(wrong) +
                                         " floats, the architecture needs " + std::to_string(n));
   }
@@ -743,8 +744,10 @@ TEST_CASE("corrupt checkpoint: NaN or infinite numbers under a valid CRC are ref
 // pointer to memcpy, which UBSan reports; the sanitizer build of this test catches it.
 TEST_CASE("a model file with an empty array loads", "[io]") {
   TempDir dir;
+  const std::vector<float> params{1.0f, 2.0f};
+  const std::vector<float> optimizer;
   mnisttrain::io::save_model_file(dir.file("m.bin"), {{"kind", "checkpoint"}},
-                                  {{"params", {1.0f, 2.0f}}, {"optimizer", {}}});
+                                  {{"params", params}, {"optimizer", optimizer}});
   const mnisttrain::io::ModelFile file = mnisttrain::io::load_model_file(dir.file("m.bin"));
   REQUIRE(file.arrays.size() == 2);
   CHECK(file.arrays[0].values == std::vector<float>{1.0f, 2.0f});

@@ -43,6 +43,8 @@ struct ModelFile {
 struct ArrayToSave {
   ArrayToSave(std::string name, const std::vector<float>& values)
       : name(std::move(name)), values(values.data()), count(values.size()) {}
+  // A temporary would be gone before the file is written.
+  ArrayToSave(std::string name, std::vector<float>&& values) = delete;
   explicit ArrayToSave(const NamedArray& array) : ArrayToSave(array.name, array.values) {}
   std::string name;
   const float* values;

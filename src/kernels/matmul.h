@@ -25,7 +25,8 @@ MatmulBackend matmul_backend(std::size_t columns, std::size_t depth);
 const char* name_of(MatmulBackend backend);
 
 // Columns (or rows) per OpenBLAS call when a product is split: wide enough that a call does
-// real work (128 x 128 x K), narrow enough to share 512 or 1024 units among 2 or 3 threads.
+// real work (128 x 128 x K), narrow enough that 512 or 1024 units (4 or 8 blocks) share out
+// evenly between 2 threads (3 threads take 1, 1 and 2 of 4 blocks).
 constexpr std::size_t kBlasBlock = 128;
 
 // Calls `product(block)` for each block of [0, n) that thread ith of nth computes. The tiled

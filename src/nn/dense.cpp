@@ -96,26 +96,29 @@ void sparse_dense_forward_finish(float* out, const kernels::SparseBatch& sparse,
 
 namespace {
 
-// dweight[inputs, units] = X[:, inputs]^T . dZ[:, units] + 2 * l2 * W[inputs, units]
-void weight_gradient_block(float* dweight, const float* dout, const float* inp,
-                           const kernels::SparseBatch* sparse, const kernels::GradientSink* sink,
-                           const float* weight, float l2, std::size_t B, std::size_t C,
-                           std::size_t OC, Range inputs, Range units) {
-  if (sparse) {
-    kernels::sparse_dense_backward_weight(dweight, *sparse, OC, inputs, sink);
-  } else if (narrow(OC)) {
-    kernels::narrow_weight_gradient(dweight, inp, dout, B, C, OC, inputs);
-  } else {
-    kernels::matmul(kernels::matmul_backend(OC, B), true, false, dweight + inputs.begin * OC + units.begin,
-                    OC, inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B,
-                    false);
-  }
+// dweight[inputs, units] += 2 * l2 * W[inputs, units], the kernel rows only: a sparse input's ones
+// column gives row C, the bias, which L2 leaves.
+void add_l2_gradient(float* dweight, const float* weight, float l2, std::size_t C, std::size_t OC,
+                     Range inputs, Range units) {
   if (l2 <= 0.0f) return;
   const float scale = 2.0f * l2;
-  // Only the kernel rows: a sparse input's ones column gives row C, the bias, which L2 leaves.
   for (std::size_t p = inputs.begin; p < std::min(inputs.end, C); ++p) {
     for (std::size_t j = units.begin; j < units.end; ++j) dweight[p * OC + j] += scale * weight[p * OC + j];
   }
+}
+
+// dweight[inputs, units] = X[:, inputs]^T . dZ[:, units] + 2 * l2 * W[inputs, units], dense input.
+// `backend` is the one the caller cut the blocks for: OpenBLAS's fixed blocks keep the bits.
+void weight_gradient_block(MatmulBackend backend, float* dweight, const float* dout, const float* inp,
+                           const float* weight, float l2, std::size_t B, std::size_t C,
+                           std::size_t OC, Range inputs, Range units) {
+  if (narrow(OC)) {
+    kernels::narrow_weight_gradient(dweight, inp, dout, B, C, OC, inputs);
+  } else {
+    kernels::matmul(backend, true, false, dweight + inputs.begin * OC + units.begin, OC,
+                    inp + inputs.begin, C, dout + units.begin, OC, inputs.size(), units.size(), B, false);
+  }
+  add_l2_gradient(dweight, weight, l2, C, OC, inputs, units);
 }
 
 // dbias[units] = sum over samples of dZ[:, units], samples in order.
@@ -148,7 +151,8 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
       const Range part = item < in_first ? first : second;
       const std::size_t begin = part.begin + (item < in_first ? item : item - in_first) * kernels::kGradientRows;
       const Range pixels{begin, std::min(part.end, begin + kernels::kGradientRows)};
-      weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, pixels, {0, OC});
+      kernels::sparse_dense_backward_weight(dweight, *sparse, OC, pixels, sink);
+      add_l2_gradient(dweight, weight, l2, C, OC, pixels, {0, OC});
     }
     return;
   }
@@ -157,13 +161,13 @@ void weight_gradients(float* dweight, float* dbias, const float* dout, const flo
   // narrower than 32 units, kernels/matmul.cpp).
   if (!narrow(OC) && split_by_units(OC, Activation::Linear, backend, nth)) {
     kernels::for_each_block(backend, OC, ith, nth, kernels::kLineFloats, [&](Range units) {
-      weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, {0, C}, units);
+      weight_gradient_block(backend, dweight, dout, inp, weight, l2, B, C, OC, {0, C}, units);
       if (dbias) bias_gradient_block(dbias, dout, B, OC, units);
     });
     return;
   }
   const Range inputs = split_range(C, ith, nth);
-  weight_gradient_block(dweight, dout, inp, sparse, sink, weight, l2, B, C, OC, inputs, {0, OC});
+  weight_gradient_block(backend, dweight, dout, inp, weight, l2, B, C, OC, inputs, {0, OC});
   if (dbias && ith == 0) bias_gradient_block(dbias, dout, B, OC, {0, OC});
 }
 
