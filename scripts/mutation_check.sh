@@ -85,6 +85,12 @@ m atomic-write-in-place src/io/atomic_file.cpp <<'EOF'
   const std::string temp = target;
 EOF
 
+m atomic-write-ignores-short-write src/io/atomic_file.cpp <<'EOF'
+  if (written != size || !flushed || !closed) {
+----
+  if (!flushed || !closed) {
+EOF
+
 m alloc-in-rmsprop-step src/optim/optimizer.cpp <<'EOF'
         kernels::rmsprop_update(w, g, moment1, n, lr, static_cast<float>(settings_.rho), eps);
 ----

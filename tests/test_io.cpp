@@ -22,7 +22,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <csignal>
 #include <limits>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <string>
@@ -233,6 +235,28 @@ TEST_CASE("write_file_atomic writes pieces back to back, empty ones included", "
   CHECK(read_bytes(path) == "head" + big + "tail");
   io::write_file_atomic(path, std::vector<std::string_view>{});
   CHECK(read_bytes(path).empty());
+  CHECK(!has_temp_file(dir.path()));
+}
+
+// A disk that fills up mid-write, played by a file-size limit of 64 KB (with SIGXFSZ ignored,
+// the write that crosses it fails with EFBIG): the old file stays, no temporary is left.
+TEST_CASE("write_file_atomic: a write cut short leaves the old file whole and names the count", "[io]") {
+  TempDir dir;
+  const std::string path = dir.file("model.bin");
+  io::write_file_atomic(path, std::string("old content"));
+  const std::string big(100000, 'w');
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = saved;
+  limited.rlim_cur = 65536;
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &limited) == 0);
+  const std::string message = error_of([&] { io::write_file_atomic(path, {"head", big, "tail"}); });
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(contains(message, path + ": write failed after "));
+  CHECK(contains(message, " of 100008 bytes: File too large"));
+  CHECK(read_bytes(path) == "old content");
   CHECK(!has_temp_file(dir.path()));
 }
 
