@@ -57,12 +57,12 @@ void save_model_file(const std::string& path, nlohmann::json header,
   head.resize(padded(head.size()), '\0');
   std::vector<std::string_view> pieces = {head};
   for (const auto& a : arrays) {
-    pieces.emplace_back(reinterpret_cast<const char*>(a.values), a.count * sizeof(float));
+    // An empty array adds no bytes and may have no storage (zlib takes a null pointer as "start over").
+    if (a.count > 0) pieces.emplace_back(reinterpret_cast<const char*>(a.values), a.count * sizeof(float));
   }
   uLong crc = crc32_z(0L, Z_NULL, 0);
   for (const std::string_view piece : pieces) {
-    // An empty array may have no storage, and zlib takes a null pointer as "start over".
-    if (!piece.empty()) crc = crc32_z(crc, reinterpret_cast<const Bytef*>(piece.data()), piece.size());
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(piece.data()), piece.size());
   }
   std::string tail;
   put_u32(tail, static_cast<std::uint32_t>(crc));
